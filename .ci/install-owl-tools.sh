@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs what tests/test_owl_tools.py needs (marker `owl`), on a fresh Debian/Ubuntu CI machine:
+#   java + javac  (compile and run tests/owl/ProfileCheck.java; owlready2 starts HermiT with `java`)
+#   libowlapi-java (OWL API 5.1 jars in /usr/share/java, plus its dependency jars via Depends)
+# owlready2 itself is a pip test extra (pyproject), not installed here.
+# Idempotent and quiet: does nothing when the packages are already installed.
+set -eu
+
+PACKAGES="default-jre-headless default-jdk-headless libowlapi-java"
+
+missing=""
+for p in $PACKAGES; do
+    if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -n "$missing" ]; then
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then
+        SUDO="sudo"
+    fi
+    # Debian slim images lack man dirs; the OpenJDK postinst then fails on its man-page alternatives
+    $SUDO mkdir -p /usr/share/man/man1
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# fail here, not later in pytest, if something is still missing
+command -v java >/dev/null
+command -v javac >/dev/null
+test -f /usr/share/java/owlapi-distribution.jar
+echo "owl tools: $(java -version 2>&1 | head -n 1); owlapi $(dpkg-query -W -f='${Version}' libowlapi-java)"

@@ -1,0 +1,59 @@
+"""`gcmkg build`: convert reports into graph files, all or nothing, byte-for-byte reproducibly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from rdflib import Graph
+
+from .convert import Converted, convert
+from .reference import project_root
+
+
+def sources(root: Path) -> list[Path]:
+    return sorted((root / "graph" / "sources").glob("*.md"))
+
+
+def serialise(graph: Graph) -> bytes:
+    """Deterministic Turtle: prefixes bound explicitly, subjects and objects sorted by rdflib, UTF-8, \\n."""
+    data = graph.serialize(format="longturtle", encoding="utf-8")
+    return data.replace(b"\r\n", b"\n")
+
+
+def outputs(converted: Converted) -> dict[str, bytes]:
+    """File name -> bytes for one report (later steps add inferred triples and reports)."""
+    return {f"{converted.stem}.ttl": serialise(converted.graph)}
+
+
+def write_all(files: dict[str, bytes], out: Path) -> None:
+    """Write into a temporary folder beside `out`, then move each file into place."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".gcmkg-", dir=out))
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        for name in files:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet: bool = False) -> list[Converted]:
+    root = root or project_root()
+    reports = reports or sources(root)
+    out = out or root / "graph"
+    converted = [convert(path, root) for path in reports]  # InputError stops here, before any write
+    files: dict[str, bytes] = {}
+    for item in converted:
+        for warning in item.diagnostics.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        files.update(outputs(item))
+    write_all(files, out)
+    if not quiet:
+        for name in sorted(files):
+            print(f"wrote {out / name}")
+    return converted

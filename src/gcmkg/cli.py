@@ -1,0 +1,53 @@
+"""The gcmkg command line: one verb per pipeline step, the same flags everywhere.
+
+Exit codes: 0 ok, 1 the data does not conform (a violation found), 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gcmkg", description="Knowledge graph of the GCM regional reviews.")
+    p.add_argument("--version", action="version", version=f"gcmkg {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="convert review reports (default: graph/sources/*.md) into graph/")
+    b.add_argument("reports", nargs="*", type=Path, metavar="REPORT.md")
+    b.add_argument("-o", "--out", type=Path, help="output folder (default: graph/)")
+    b.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+
+    c = sub.add_parser("check", help="check the ontology and the reference graph")
+    c.add_argument("--format", choices=["text", "json"], default="text")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            from .build import build
+            build(args.reports, args.out, quiet=args.quiet)
+            return 0
+        if args.command == "check":
+            from .check import run
+            return run(args.format)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as err:
+        print(f"error: {err.filename}: no such file", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""One report file to its data graph: read, extract, emit (the steps live in their own modules)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from . import emit, extract, lexicon, reader, reference, resolve
+from .errors import Diagnostics, InputError
+from .records import Extraction
+
+
+@dataclass
+class Converted:
+    source: Path
+    stem: str
+    graph: Graph
+    extraction: Extraction
+    diagnostics: Diagnostics
+
+
+def detect_language(path: Path) -> lexicon.Lexicon:
+    """The lexicon whose title-block cue matches the report's first lines."""
+    text = reader.decode(path, path.read_bytes())
+    head = [reader.plain(line) for line in text.splitlines()[:80] if line.strip()]
+    for language in lexicon.available():
+        lex = lexicon.load(language)
+        detect = re.compile(lex.data["detect"])
+        if any(detect.search(line) for line in head):
+            return lex
+    raise InputError(path, 1, "not a GCM review report: no title block in a known language "
+                     f"(known: {', '.join(lexicon.available())}); expected e.g. "
+                     "'**Commission économique pour l'Europe**' followed by the review's title")
+
+
+def convert(path: Path, root: Path | None = None) -> Converted:
+    lex = detect_language(path)
+    document = reader.read(path, lex.pattern("headings", "toc"), lex.pattern("headings", "annex"))
+    ref = reference.reference(root)
+    gazetteer = gazetteer_for(ref, lex.language)
+    diagnostics = Diagnostics(str(path))
+    extraction = extract.extract(document, lex, gazetteer, diagnostics)
+    graph = emit.emit(document, extraction, lex, gazetteer, labels_for(ref, lex.language))
+    return Converted(path, path.stem, graph, extraction, diagnostics)
+
+
+_gazetteers: dict[tuple[int, str], resolve.Gazetteer] = {}
+_labels: dict[tuple[int, str], dict] = {}
+
+
+def gazetteer_for(ref: Graph, language: str) -> resolve.Gazetteer:
+    key = (id(ref), language)
+    if key not in _gazetteers:
+        _gazetteers[key] = resolve.build(ref, language)
+    return _gazetteers[key]
+
+
+def labels_for(ref: Graph, language: str) -> dict:
+    key = (id(ref), language)
+    if key not in _labels:
+        _labels[key] = emit.concept_labels(ref, language)
+    return _labels[key]

@@ -1,0 +1,35 @@
+"""User-facing problems: fatal input errors and recoverable warnings, each naming file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class InputError(Exception):
+    """Unusable input: the CLI prints it and exits 2, writing nothing."""
+
+    def __init__(self, file: str | Path, line: int, message: str) -> None:
+        self.problem = Problem(str(file), line, message)
+        super().__init__(str(self.problem))
+
+
+@dataclass
+class Diagnostics:
+    """Warnings collected while converting one report (recoverable problems)."""
+
+    file: str
+    warnings: list[Problem] = field(default_factory=list)
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(Problem(self.file, line, message))

@@ -1,0 +1,595 @@
+"""Extract the facts of a review from its document tree: the review, its sessions, who did what.
+
+Everything language-specific comes from the lexicon (cue phrases) and the gazetteer (names);
+what is here is the structure common to the reports of the series.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rdflib import URIRef
+
+from .errors import Diagnostics, InputError
+from .iris import GCM
+from .lexicon import FLAGS, Lexicon
+from .reader import Document, Paragraph, Section
+from .records import (Actor, Decision, Extraction, ForumEdition, Participation, ReviewRecord,
+                      SessionRecord, Source, ThematicLink)
+from .resolve import Gazetteer, normal
+
+ACTOR_KINDS = (GCM.State, GCM.Organisation)
+PAREN_TAIL = re.compile(r"^(?P<name>.+?)\s*\((?P<inner>[^()]+)\)$")
+ROLE_LINE = re.compile(r"^(?P<label>[^:]{3,80}?)\s*:\s*(?P<value>.*)$")
+ROLE_CLASSES = {
+    "organiser": "LeadOrganising",
+    "moderator": "Moderating",
+    "lead-speaker": "LeadSpeaking",
+    "contributor": "Contribution",
+}
+PARTICLES = {"de", "du", "des", "van", "von", "der", "den", "da", "dos", "das", "di", "del", "bin", "ibn", "al", "el", "le", "la", "y"}
+
+
+class Extractor:
+    def __init__(self, document: Document, lexicon: Lexicon, gazetteer: Gazetteer, diagnostics: Diagnostics):
+        self.doc = document
+        self.lex = lexicon
+        self.gaz = gazetteer
+        self.diag = diagnostics
+        self.articles = sorted(lexicon.words("text", "articles"), key=len, reverse=True)
+        self.honorific = re.compile(r"^(?:(?:" + "|".join(lexicon.words("text", "honorifics")) + r")\s*)+", FLAGS)
+        self.function_words = {w.casefold() for w in lexicon.words("text", "function_words")}
+        self.verbs = lexicon.patterns("text", "verbs")
+        self.separators = re.compile("(" + "|".join(lexicon.words("text", "list_separators")) + ")", FLAGS)
+
+    # ------------------------------------------------------------------ names
+
+    def strip_articles(self, text: str) -> str:
+        text = text.strip().strip(".").strip()
+        changed = True
+        while changed:
+            changed = False
+            for article in self.articles:
+                if text[: len(article)].casefold().replace("’", "'") == article.casefold() and len(text) > len(article):
+                    text = text[len(article):].lstrip()
+                    changed = True
+                    break
+        return text
+
+    def lookup(self, text: str) -> tuple[URIRef, ...]:
+        """Resolve one name, trying it as printed, without articles, without a trailing
+        parenthesis (an acronym or a host), by its acronym, and as a joint "A/B" pair."""
+        for candidate in dict.fromkeys((text.strip().strip("."), self.strip_articles(text))):
+            if not candidate:
+                continue
+            iri = self.gaz.lookup(candidate, ACTOR_KINDS)
+            if iri is not None:
+                return (iri,)
+            paren = PAREN_TAIL.match(candidate)
+            if paren:
+                for part in (paren.group("name"), paren.group("inner")):
+                    iri = self.gaz.lookup(self.strip_articles(part), ACTOR_KINDS)
+                    if iri is not None:
+                        return (iri,)
+            if "/" in candidate:
+                parts = [self.lookup(p) for p in candidate.split("/") if p.strip()]
+                if parts and all(parts):
+                    return tuple(dict.fromkeys(i for p in parts for i in p))
+        return ()
+
+    def actor(self, raw: str, line: int, context: str) -> Actor:
+        raw = raw.strip().rstrip(".").strip()
+        iris = self.lookup(raw)
+        if not iris:
+            close = self.gaz.closest(self.strip_articles(raw))
+            hint = f"; closest known names: {', '.join(close)}" if close else ""
+            self.diag.warn(line, f"unresolved name {raw!r} in {context}: kept as an unresolved actor{hint}")
+        return Actor(self.strip_articles(raw) if not iris else raw, iris, line)
+
+    def split_list(self, text: str) -> list[str]:
+        """Split "A, B et C" into names, rejoining pieces whose union is a known name
+        ("Royaume-Uni de Grande-Bretagne et d'Irlande du Nord") by dynamic programming."""
+        pieces = self.separators.split(text.strip().rstrip("."))
+        tokens, seps = pieces[0::2], pieces[1::2]
+        n = len(tokens)
+        best: list[tuple[tuple[int, int, int], list[str]] | None] = [None] * (n + 1)
+        best[0] = ((0, 0, 0), [])
+        for end in range(1, n + 1):
+            for start in range(max(0, end - 10), end):
+                previous = best[start]
+                if previous is None:
+                    continue
+                item = tokens[start]
+                for k in range(start + 1, end):
+                    item += seps[k - 1] + tokens[k]
+                item = item.strip()
+                if not item:
+                    continue
+                resolved = bool(self.lookup(item))
+                covered, count, items = previous[0]
+                score = (covered + (end - start if resolved else 0), count + int(resolved), items + 1)
+                if best[end] is None or score > best[end][0]:
+                    best[end] = (score, previous[1] + [item])
+        result = best[n][1] if best[n] else []
+        return [item for item in result if self.strip_articles(item)]
+
+    def actors(self, text: str, line: int, context: str) -> list[Actor]:
+        return [self.actor(item, line, context) for item in self.split_list(text)]
+
+    def is_name(self, segment: str) -> bool:
+        """A person's name: two to six capitalised words, none of them a function word or a known actor."""
+        text = self.honorific.sub("", segment.strip()).strip()
+        tokens = text.split()
+        if not 2 <= len(tokens) <= 6 or any(ch.isdigit() for ch in text) or self.lookup(text):
+            return False
+        for index, token in enumerate(tokens):
+            bare = token.strip(",;.()")
+            if not bare or bare.casefold() in self.function_words:
+                return False
+            if bare.casefold() in PARTICLES and index > 0:
+                continue
+            if not bare[0].isupper() or (index == 0 and normal(bare + " ") in {normal(a) for a in self.articles}):
+                return False
+        return self.lex.ordinal(tokens[0]) is None
+
+    def person(self, segment: str, line: int) -> Actor:
+        name = self.honorific.sub("", segment.strip()).strip().strip(",")
+        return Actor(name, (), line, person=True)
+
+    def affiliation(self, function: str | None, line: int) -> Actor | None:
+        """The first state or organisation a function names ("Ministre espagnole ...", "... de l'OIM")."""
+        if not function:
+            return None
+        found: list[tuple[int, Actor]] = []
+        for start, end, iri in self.gaz.scan(function, ACTOR_KINDS):
+            found.append((start, Actor(function[start:end], (iri,), line)))
+        for match in re.finditer(r"\w[\w-]*", function):
+            state = self.gaz.demonym(match.group(0))
+            if state is not None:
+                found.append((match.start(), Actor(match.group(0), (state,), line)))
+        if not found:
+            iris = self.lookup(function)
+            return Actor(function, iris, line) if iris else None
+        return sorted(found, key=lambda f: f[0])[0][1]
+
+    # ------------------------------------------------------------------ review
+
+    def parse_date(self, text: str, line: int) -> date:
+        match = self.lex.pattern("dates", "date").match(text.strip()) or self.lex.pattern("dates", "inline").search(text)
+        if match:
+            month = self.lex.month(match.group("month"))
+            if month:
+                try:
+                    return date(int(match.group("year")), month, int(match.group("day")))
+                except ValueError:
+                    pass
+        raise InputError(self.doc.path, line, f"cannot read the date {text!r} (expected e.g. '11 mars 2024')")
+
+    def title_block(self) -> ReviewRecord:
+        items = self.doc.title_items
+        if not items:
+            raise InputError(self.doc.path, 1, "not a GCM review report: no title block "
+                             "(commission, review, session ordinal, place and date) before the first heading")
+        commission: URIRef | None = None
+        ordinal = place_date = None
+        title = report_title = symbol = None
+        ignore = self.lex.patterns("title_block", "ignore")
+        for item in items:
+            text = item.text
+            if commission is None and (iri := self.gaz.lookup(text, (GCM.RegionalCommission,))) is not None \
+                    and self.gaz.kinds.get(iri) == GCM.RegionalCommission:
+                commission = iri
+            elif (m := self.lex.pattern("title_block", "ordinal_session").match(text)) and self.lex.ordinal(m.group("ordinal")):
+                ordinal = (self.lex.ordinal(m.group("ordinal")), item.number)
+            elif (m := self.lex.pattern("title_block", "place_date").match(text)):
+                place_date = (m.group("place").strip(), m.group("date").strip(), item.number)
+            elif self.lex.pattern("title_block", "report_title").search(text):
+                report_title = text
+            elif self.lex.pattern("title_block", "review_title").search(text):
+                title = text
+            elif self.lex.pattern("title_block", "symbol", 0).match(text):
+                symbol = text
+            elif not any(p.search(text) for p in ignore):
+                self.diag.warn(item.number, f"title block line not understood, left out of the graph: {text!r}")
+        first = items[0].number
+        missing = [what for what, value in (("the regional commission", commission), ("the session ordinal", ordinal),
+                                            ("the place and date", place_date)) if value is None]
+        if missing:
+            raise InputError(self.doc.path, first, "not a GCM review report: the title block lacks "
+                             + " and ".join(missing) + " (e.g. '**Commission économique pour l'Europe**', "
+                             "'**Deuxième session**', 'Genève, 11 mars 2024')")
+        place_text, date_text, place_line = place_date
+        place_iri = self.gaz.lookup(place_text, (GCM.Place,))
+        if place_iri is None:
+            self.diag.warn(place_line, f"unknown place {place_text!r}: kept as an unresolved place")
+        notation = self.gaz.notations.get(commission)
+        if not notation:
+            raise InputError(self.doc.path, first, f"the commission {commission} has no skos:notation in the reference graph")
+        return ReviewRecord(
+            language=self.lex.language, commission=commission, notation=notation, ordinal=ordinal[0],
+            date=self.parse_date(date_text, place_line),
+            place=Actor(place_text, (place_iri,) if place_iri else (), place_line),
+            title=title or "", report_title=report_title or title or "", symbol=symbol, title_line=first)
+
+    def review_facts(self, review: ReviewRecord, paragraphs: list[Paragraph]) -> list[Participation]:
+        out: list[Participation] = []
+        for para in paragraphs:
+            src = Source(para.part, para.number, para.line)
+            text = para.text
+            if m := self.lex.pattern("review", "organisers").search(text):
+                for actor in self.actors(m.group("list"), para.line, f"the organisers (paragraph {para.number})"):
+                    out.append(Participation("JointOrganising", "review", [actor], src))
+            if m := self.lex.pattern("review", "cochairs").search(text):
+                items = self.lex.pattern("review", "cochair_separator").split(m.group("list"))
+                for item in items:
+                    name, _, function = item.partition(",")
+                    if not self.is_name(name):
+                        self.diag.warn(para.line, f"co-chair {item.strip()!r} not read as a person's name")
+                    person = self.person(name, para.line)
+                    function = function.strip().rstrip(".") or None
+                    out.append(Participation("CoChairing", "review", [person], src, function=function,
+                                             affiliation=self.affiliation(function, para.line)))
+            if m := self.lex.pattern("review", "decision").search(text):
+                body = self.actor(m.group("body"), para.line, "the decision's body")
+                review.decision = Decision(m.group("text"), body, int(m.group("meeting")),
+                                           self.parse_date(m.group("date"), para.line), src, list(para.footnote_calls))
+            if m := self.lex.pattern("review", "states_present").search(text):
+                for actor in self.actors(m.group("list"), para.line, f"the states present (paragraph {para.number})"):
+                    out.append(Participation("Attendance", "review", [actor], src))
+            elif m := self.lex.pattern("review", "un_entities").search(text):
+                for actor in self.actors(m.group("list"), para.line, f"the entities present (paragraph {para.number})"):
+                    out.append(Participation("Attendance", "review", [actor], src))
+            elif m := self.lex.pattern("review", "represented").search(text.rstrip(".")):
+                out.extend(self.representation(m.group("subject"), m.group("rest"), para, src))
+            if m := self.lex.pattern("review", "ngo_count").search(text):
+                review.ngo_count = int(m.group("count"))
+                review.ngo_count_minimum = bool(m.group("minimum"))
+                review.ngo_source = src
+            if m := self.lex.pattern("review", "agenda").search(text):
+                review.agenda, review.agenda_source = m.group("symbol").rstrip("."), src
+            for start, end, forum in self.gaz.scan(text, (GCM.Forum,)):
+                before, after = text[:start], text[end:]
+                year_match = self.lex.pattern("review", "forum_year").match(after)
+                if self.lex.pattern("review", "precedes").search(before) and review.precedes is None:
+                    year = int(year_match.group("year")) if year_match else review.date.year
+                    review.precedes = ForumEdition(forum, year, src)
+                elif self.lex.pattern("review", "feeds").search(before) and review.feeds is None:
+                    if year_match:
+                        review.feeds = ForumEdition(forum, int(year_match.group("year")), src)
+                    else:
+                        self.diag.warn(para.line, "the forum the review feeds is named without a year; not recorded")
+        return out
+
+    def representation(self, subject: str, rest: str, para: Paragraph, src: Source) -> list[Participation]:
+        """'X était représentée par A, et B et C par D et E, respectivement' -> attendances with representatives."""
+        out: list[Participation] = []
+        clauses = [f"{subject} par {rest.split(', et ')[0]}"] + [c for c in rest.split(", et ")[1:]]
+        for clause in clauses:
+            m = self.lex.pattern("review", "represented_clause").match(clause.strip())
+            if not m:
+                for actor in self.actors(clause, para.line, f"paragraph {para.number}"):
+                    out.append(Participation("Attendance", "review", [actor], src))
+                continue
+            subjects = self.actors(m.group("subject"), para.line, f"paragraph {para.number}")
+            representatives = self.actors(m.group("representatives"), para.line, f"paragraph {para.number}")
+            if m.group("respectively") and len(subjects) == len(representatives):
+                pairs = [(s, [r]) for s, r in zip(subjects, representatives)]
+            else:
+                pairs = [(s, representatives) for s in subjects]
+            for subject_actor, reps in pairs:
+                out.append(Participation("Attendance", "review", [subject_actor], src, represented_by=reps))
+        return out
+
+    # ------------------------------------------------------------------ sections
+
+    def classify_sections(self) -> dict[int, tuple[str, str | None]]:
+        """Section index -> (context, session key): headings are known by their words, not their level."""
+        contexts: dict[int, tuple[str, str | None]] = {}
+        chapter: tuple[str, str | None] = ("front", None)
+        numbering = self.lex.pattern("headings", "numbering", 0)
+        for section in self.doc.sections:
+            heading = section.heading
+            numbered = numbering.match(heading)
+            label = numbered.group("label") if numbered else None
+            session = self.lex.pattern("headings", "session").match(heading)
+            if session and self.lex.ordinal(session.group("ordinal")):
+                key = str(self.lex.ordinal(session.group("ordinal")))
+                contexts[section.index] = ("session", key)
+                continue
+            if section.part == "annex":
+                contexts[section.index] = ("annex", None)
+                continue
+            for kind in ("opening", "thematic", "closing", "organisation"):
+                if self.lex.pattern("headings", kind).search(heading):
+                    chapter = (kind, "opening" if kind == "opening" else "closing" if kind == "closing" else None)
+                    break
+            else:
+                if label is None or len(label) > 1 or label in "IVXLC":
+                    self.diag.warn(section.line, f"heading {heading!r} not recognised: its paragraphs are kept, "
+                                   "but no roles are read from them")
+                    chapter = ("other", None)
+            contexts[section.index] = chapter
+        return contexts
+
+    # ------------------------------------------------------------------ sessions
+
+    def objectives(self, para: Paragraph) -> list[int]:
+        numbers: list[int] = []
+        for segment in para.segments:
+            for m in self.lex.pattern("sessions", "objectives").finditer(segment.text):
+                numbers.extend(self.number_list(m.group("list"), segment.line))
+            if numbers:
+                break
+        return sorted(dict.fromkeys(numbers))
+
+    def number_list(self, text: str, line: int) -> list[int]:
+        numbers: list[int] = []
+        ranges = "|".join(re.escape(w) for w in self.lex.words("text", "range_words"))
+        for part in re.split(r"\s*,\s*|\s+et\s+", text.strip()):
+            m = re.fullmatch(rf"(\d+)\s*(?:{ranges})\s*(\d+)", part.strip())
+            bounds = (int(m.group(1)), int(m.group(2))) if m else (int(part), int(part)) if part.strip().isdigit() else None
+            if bounds is None:
+                continue
+            for n in bounds:
+                if not 1 <= n <= 23:
+                    raise InputError(self.doc.path, line, f"objective {n} does not exist: the GCM has objectives 1 to 23")
+            if bounds[0] > bounds[1]:
+                raise InputError(self.doc.path, line, f"objective range {part.strip()!r} runs backwards")
+            numbers.extend(range(bounds[0], bounds[1] + 1))
+        return numbers
+
+    def replies(self, text: str, line: int, context: str) -> tuple[str, list[Actor]]:
+        """Remove the right-of-reply sentences from `text`, returning what is left and who replied."""
+        found: list[Actor] = []
+        for pattern in self.lex.patterns("sessions", "right_of_reply"):
+            while m := pattern.search(text):
+                found.extend(self.actors(m.group("who").strip(), line, context))
+                text = (text[: m.start()] + text[m.end():]).strip()
+                text = re.sub(r"\s*\.\s*\.$", ".", text)
+        return text.strip().rstrip(".").strip(), found
+
+    def thematic_session(self, key: str, title: str, paragraphs: list[Paragraph]) -> tuple[SessionRecord, list[Participation]]:
+        number = int(key)
+        first = paragraphs[0]
+        objectives: list[int] = []
+        for para in paragraphs:
+            objectives = self.objectives(para)
+            if objectives:
+                break
+        if not objectives:
+            raise InputError(self.doc.path, first.line, f"thematic session {number} ({title!r}) names no objectives "
+                             "(expected e.g. 'les objectifs 2, 5, 6, 12 et 18' or 'les objectifs 9 à 16')")
+        session = SessionRecord(key, "thematic", number, title, objectives, Source(first.part, first.number, first.line))
+        out: list[Participation] = []
+        order = 0
+        roles = self.lex.roles()
+        for para in paragraphs:
+            src = Source(para.part, para.number, para.line)
+            for index, segment in enumerate(para.segments):
+                context = f"session {number}"
+                m = ROLE_LINE.match(segment.text)
+                role = next((r for r, p in roles if m and p.match(m.group("label").strip())), None)
+                if role is None:
+                    if index > 0 and m and len(m.group("label").split()) <= 5 and not self.lex.pattern("sessions", "objectives").search(segment.text):
+                        self.diag.warn(segment.line, f"role label {m.group('label').strip()!r} not recognised; "
+                                       "the line is kept in the paragraph text only")
+                    _, repliers = self.replies(segment.text, segment.line, context)
+                    for actor in repliers:
+                        out.append(Participation("RightOfReply", key, [actor], src))
+                    continue
+                value, repliers = self.replies(m.group("value"), segment.line, context)
+                if not value:
+                    self.diag.warn(segment.line, f"role line {m.group('label').strip()!r} names nobody")
+                elif role == "contributor":
+                    for item in self.contribution_items(value):
+                        order += 1
+                        out.append(self.contribution(item, key, src, order, segment.line))
+                elif role == "moderator":
+                    for item in re.split(r"\s*;\s*", value):
+                        out.append(self.moderator(item, key, src, segment.line))
+                else:
+                    for actor in self.actors(value, segment.line, f"{context}, {m.group('label').strip()}"):
+                        out.append(Participation(ROLE_CLASSES[role], key, [actor], src))
+                for actor in repliers:
+                    out.append(Participation("RightOfReply", key, [actor], src))
+        return session, out
+
+    def contribution_items(self, value: str) -> list[str]:
+        if ";" in value:
+            return [item.strip() for item in value.split(";") if item.strip()]
+        return self.split_list(value)
+
+    def contribution(self, item: str, key: str, src: Source, order: int, line: int) -> Participation:
+        speaker, *rest = re.split(self.lex.data["text"]["on_behalf"], item, maxsplit=1, flags=FLAGS)
+        represented: list[Actor] = []
+        if rest:
+            represented = self.actors(rest[0], line, f"session {key}, on behalf of")
+        actor = self.actor(speaker.strip().rstrip(","), line, f"session {key}, contributions")
+        return Participation("Contribution", key, [actor], src, order=order, on_behalf=represented)
+
+    def moderator(self, item: str, key: str, src: Source, line: int) -> Participation:
+        name, _, function = item.partition(",")
+        function = function.strip() or None
+        if not self.is_name(name):
+            self.diag.warn(line, f"moderator {name.strip()!r} not read as a person's name; kept as printed")
+        return Participation("Moderating", key, [self.person(name, line)], src, function=function,
+                             affiliation=self.affiliation(function, line))
+
+    # ------------------------------------------------------------------ statements
+
+    def statements(self, event: str, paragraphs: list[Paragraph]) -> list[Participation]:
+        """Opening and closing chapters: the speaker(s) of each paragraph, their function and capacity."""
+        out: list[Participation] = []
+        cochair = self.lex.pattern("statements", "cochair")
+        rapporteur = self.lex.pattern("statements", "rapporteur")
+        on_behalf = self.lex.pattern("statements", "on_behalf_person")
+        statement = "OpeningStatement" if event == "opening" else "ClosingStatement"
+        for para in paragraphs:
+            src = Source(para.part, para.number, para.line)
+            segments = self.subject_segments(para.segments[0].text if para.segments else "")
+            names = [i for i, s in enumerate(segments) if self.is_name(re.sub(r"^et\s+", "", s))]
+            if not names:
+                continue
+            represented: Actor | None = None
+            speakers: list[tuple[Actor, str | None, bool]] = []
+            plural_cochairs = False
+            for position, index in enumerate(names):
+                name_text = re.sub(r"^et\s+", "", segments[index])
+                next_name = names[position + 1] if position + 1 < len(names) else len(segments)
+                following = [s for s in segments[index + 1: next_name]
+                             if not (re.match(r"^(?:le|la|les|l')\s*\S", s, FLAGS) and next_name < len(segments))]
+                before = segments[index - 1] if index > 0 else ""
+                function = ", ".join(following) if following else None
+                lead = re.sub(r"^(?:le|la|les|l')\s*", "", before, flags=FLAGS) if re.match(r"^(?:le|la|les|l')\s*\S", before, FLAGS) else None
+                if before and on_behalf.search(before):
+                    person = self.person(name_text, para.line)
+                    represented = person
+                    self.represented_functions[person.raw] = on_behalf.split(before, maxsplit=1)[-1]
+                    continue
+                if lead and re.match(r"^les\s", before, FLAGS) and cochair.search(before):
+                    plural_cochairs = True
+                if function is None and lead and not re.match(r"^les\s", before, FLAGS):
+                    function = lead
+                is_cochair = plural_cochairs or bool(lead and cochair.search(lead)) or bool(function and cochair.match(function))
+                speakers.append((self.person(name_text, para.line), function if function else lead, is_cochair))
+            for person, function, is_cochair in speakers:
+                affiliation = self.affiliation(function, para.line) or self.affiliation(
+                    self.lead_of(segments, person.raw), para.line) or self.later_subject(para)
+                role = "Rapporteuring" if function and rapporteur.search(function) else statement
+                out.append(Participation(role, event, [person], src, function=function, affiliation=affiliation,
+                                         on_behalf=[represented] if represented else []))
+                if is_cochair:
+                    out.append(Participation("CoChairing", event, [person], src, function=function, affiliation=affiliation))
+        return out
+
+    def lead_of(self, segments: list[str], name: str) -> str | None:
+        for i, s in enumerate(segments):
+            if name in s and i > 0 and re.match(r"^(?:le|la|l')\s*\S", segments[i - 1], FLAGS):
+                return segments[i - 1]
+        return None
+
+    def later_subject(self, para: Paragraph) -> Actor | None:
+        """'Le HCDH a également appelé ...': an organisation that is the subject of a later sentence."""
+        for m in re.finditer(r"(?:^|[.!?]\s+)((?:Le|La|L')\s*[^,.;]{2,60}?)\s+(?:a|ont)\s", para.text):
+            iris = self.lookup(m.group(1))
+            if iris and self.gaz.family(iris[0]) == GCM.Organisation:
+                return Actor(m.group(1), iris, para.line)
+        return None
+
+    def subject_segments(self, sentence: str) -> list[str]:
+        """The comma-separated pieces of a sentence before its main verb."""
+        out: list[str] = []
+        for piece in re.split(r",\s+", sentence):
+            if any(v.match(piece) for v in self.verbs):
+                break
+            cut = re.search(r"\s(?:a|ont|s'est|se sont)\s", piece)
+            if cut and not self.is_name(piece):
+                head = piece[: cut.start()].strip()
+                if head:
+                    out.append(head)
+                break
+            out.append(piece.strip())
+        return out
+
+    # ------------------------------------------------------------------ annex
+
+    def links(self, paragraphs: list[Paragraph]) -> list[ThematicLink]:
+        concepts = self.lex.concepts()
+        objective_pattern = self.lex.pattern("sessions", "objectives")
+        out: list[ThematicLink] = []
+        for para in paragraphs:
+            src = Source(para.part, para.number, para.line)
+            hits: dict[str, list[str]] = {}
+            for key, patterns in concepts:
+                for pattern in patterns:
+                    for m in pattern.finditer(para.text):
+                        words = m.group(0)
+                        if words not in hits.setdefault(key, []):
+                            hits[key].append(words)
+                if key in hits and not hits[key]:
+                    del hits[key]
+            for m in objective_pattern.finditer(para.text):
+                try:
+                    numbers = self.number_list(m.group("list"), para.line)
+                except InputError:
+                    self.diag.warn(para.line, f"annex paragraph {para.number} cites {m.group(0)!r}, not a GCM objective")
+                    continue
+                for n in numbers:
+                    hits.setdefault(f"objective/{n}", [])
+                    if m.group(0) not in hits[f"objective/{n}"]:
+                        hits[f"objective/{n}"].append(m.group(0))
+            for key in sorted(hits):
+                out.append(ThematicLink(src, key, hits[key]))
+        return out
+
+    # ------------------------------------------------------------------ all
+
+    def run(self) -> Extraction:
+        self.represented_functions: dict[str, str] = {}
+        review = self.title_block()
+        contexts = self.classify_sections()
+        by_section: dict[int, list[Paragraph]] = {}
+        for para in self.doc.paragraphs:
+            if para.section is not None:
+                by_section.setdefault(para.section.index, []).append(para)
+        sessions: list[SessionRecord] = [SessionRecord("opening", "opening", None, ""), SessionRecord("closing", "closing", None, "")]
+        participations: list[Participation] = []
+        paragraph_sessions: dict[tuple[str, int], str] = {}
+        section_keys: dict[int, str] = {}
+        review_paragraphs: list[Paragraph] = []
+        annex_paragraphs: list[Paragraph] = []
+        seen_sessions: set[str] = set()
+        for section in self.doc.sections:
+            context, key = contexts.get(section.index, ("other", None))
+            paras = by_section.get(section.index, [])
+            section_keys[section.index] = self.section_key(section, context, key)
+            for para in paras:
+                if key is not None:
+                    paragraph_sessions[(para.part, para.number)] = key
+            if section.part == "annex":
+                annex_paragraphs.extend(paras)
+                continue
+            if context == "session" and key is not None and paras:
+                if key in seen_sessions:
+                    raise InputError(self.doc.path, section.line, f"thematic session {key} appears twice")
+                seen_sessions.add(key)
+                session, found = self.thematic_session(key, section.heading, paras)
+                sessions.append(session)
+                participations.extend(found)
+            elif context in ("opening", "closing"):
+                for s in sessions:
+                    if s.key == context and not s.title:
+                        s.title = section.heading
+                        if paras:
+                            s.source = Source(paras[0].part, paras[0].number, paras[0].line)
+                participations.extend(self.statements(context, paras))
+                review_paragraphs.extend(paras)
+            elif context != "session":
+                review_paragraphs.extend(paras)
+        participations = self.review_facts(review, review_paragraphs) + participations
+        self.check_annex_sessions(annex_paragraphs, paragraph_sessions, seen_sessions)
+        thematic = sorted((s for s in sessions if s.kind == "thematic"), key=lambda s: s.number or 0)
+        ordered = [sessions[0], *thematic, sessions[1]]
+        return Extraction(review, ordered, participations, self.links(annex_paragraphs), paragraph_sessions, section_keys)
+
+    def section_key(self, section: Section, context: str, key: str | None) -> str:
+        numbering = self.lex.pattern("headings", "numbering", 0).match(section.heading)
+        prefix = "annex-" if section.part == "annex" else ""
+        if context == "session" and key:
+            return f"{prefix}session-{key}"
+        if numbering:
+            return f"{prefix}{numbering.group('label').lower()}"
+        return f"{prefix}{section.index}"
+
+    def check_annex_sessions(self, annex: list[Paragraph], paragraph_sessions: dict[tuple[str, int], str],
+                             sessions: set[str]) -> None:
+        for para in annex:
+            key = paragraph_sessions.get((para.part, para.number))
+            if key is not None and key not in sessions:
+                self.diag.warn(para.line, f"annex paragraph {para.number} is under session {key}, "
+                               "which the body of the report does not describe")
+
+
+def extract(document: Document, lexicon: Lexicon, gazetteer: Gazetteer, diagnostics: Diagnostics) -> Extraction:
+    return Extractor(document, lexicon, gazetteer, diagnostics).run()

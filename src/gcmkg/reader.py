@@ -1,0 +1,273 @@
+"""Read a review report (Markdown converted from a UN PDF) into a document tree.
+
+The PDF leaves scars that are handled here, once, for every report of the series:
+paragraphs split across page breaks (a block that does not start a numbered paragraph continues
+the previous one), footnotes placed between paragraphs (`<sup>n</sup> text`) with their call-outs
+inside paragraphs, headings whose level changes from section to section, and numbered paragraphs
+written one per line without blank lines between them. Nothing is interpreted here: which heading
+is a session, which line is a role, is the extractor's business.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
+FOOTNOTE = re.compile(r"^<sup>\s*(\d{1,3})\s*</sup>\s*(.*)$")
+RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+SUP = re.compile(r"<sup>\s*(.*?)\s*</sup>")
+TAG = re.compile(r"</?(?:i|b|em|strong|u|span|br)\b[^>]*>", re.IGNORECASE)
+LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1")
+UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])(_{1,2})(?=\S)(.+?)(?<=\S)\1(?!\w)")
+ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+SENTENCE_END = re.compile(r"[.!?:;»)]\s*$")
+# "Modératrice : ...", "*Organisateurs principaux* : ...": a labelled line always starts a new unit.
+LABELLED = re.compile(r"^[*_]*[A-ZÀ-Ý][^:.;]{2,80}?[*_]*\s?:\s")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+
+
+@dataclass
+class Segment:
+    """A sub-paragraph unit: the paragraph's opening text, a role line, or a continued block."""
+
+    line: int
+    markdown: str
+    text: str
+
+
+@dataclass
+class Section:
+    heading: str
+    level: int
+    line: int
+    part: str  # "body" or "annex"
+    index: int  # order of the heading in the report
+
+
+@dataclass
+class Paragraph:
+    part: str  # "body", "annex" or "footnote"
+    number: int
+    line: int
+    section: Section | None
+    segments: list[Segment] = field(default_factory=list)
+    footnote_calls: list[int] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments if s.text)
+
+
+@dataclass
+class Document:
+    path: Path
+    lines: list[str]
+    title_items: list[Line]
+    toc: list[Line]
+    sections: list[Section]
+    paragraphs: list[Paragraph]  # body and annex paragraphs, in reading order
+    footnotes: list[Paragraph]
+    loose_text: list[Segment]  # text under a heading before any numbered paragraph
+
+    def body(self) -> list[Paragraph]:
+        return [p for p in self.paragraphs if p.part == "body"]
+
+    def annex(self) -> list[Paragraph]:
+        return [p for p in self.paragraphs if p.part == "annex"]
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Bytes to text, refusing what is not a UTF-8 text file with the line where it breaks."""
+    if not data.strip():
+        raise InputError(path, 1, "the file is empty: expected the Markdown text of a review report")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(path, line, "this is a binary file, not Markdown text (it contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise InputError(
+            path, line,
+            f"not valid UTF-8 (byte 0x{data[err.start]:02x} at column {column}); "
+            "save the report as UTF-8 and try again",
+        ) from None
+
+
+def plain(markdown: str, footnote_numbers: set[int] | frozenset[int] = frozenset(),
+          calls: list[int] | None = None) -> str:
+    """Markdown inline text to plain text; footnote call-outs are removed and recorded in `calls`."""
+
+    def sup(match: re.Match[str]) -> str:
+        content = match.group(1)
+        if content.isdigit() and int(content) in footnote_numbers:
+            if calls is not None:
+                calls.append(int(content))
+            return ""
+        return content  # an ordinal such as 128<sup>e</sup> stays as "128e"
+
+    text = SUP.sub(sup, markdown)
+    text = TAG.sub("", text)
+    text = LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    text = AUTOLINK.sub(r"\1", text)
+    text = EMPHASIS.sub(r"\2", text)
+    text = UNDERSCORE_EMPHASIS.sub(r"\2", text)
+    text = ESCAPE.sub(r"\1", text)
+    text = html.unescape(text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def blocks(lines: list[str]) -> list[list[Line]]:
+    """Group lines into blank-line separated blocks, keeping 1-based line numbers."""
+    result: list[list[Line]] = []
+    current: list[Line] = []
+    for number, raw in enumerate(lines, start=1):
+        if raw.strip():
+            current.append(Line(number, raw.rstrip("\n")))
+        elif current:
+            result.append(current)
+            current = []
+    if current:
+        result.append(current)
+    return result
+
+
+def title_items(block: list[Line]) -> list[Line]:
+    """Split a title-block block into items: a bold run is one item, consecutive plain lines another."""
+    items: list[Line] = []
+    buffer: list[Line] = []
+    in_bold = False
+
+    def flush() -> None:
+        if buffer:
+            items.append(Line(buffer[0].number, plain(" ".join(l.text.strip() for l in buffer))))
+            buffer.clear()
+
+    for line in block:
+        stripped = line.text.strip()
+        starts_bold = stripped.startswith("**")
+        if not in_bold and starts_bold:
+            flush()
+        buffer.append(line)
+        if starts_bold and not in_bold:
+            in_bold = not (stripped.endswith("**") and len(stripped) > 2)
+        elif in_bold and stripped.endswith("**"):
+            in_bold = False
+        if not in_bold and (starts_bold or stripped.endswith("**")):
+            flush()
+    flush()
+    return items
+
+
+def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str]) -> Document:
+    """Parse one report; `toc_heading` and `annex_heading` come from the report language's lexicon."""
+    text = decode(path, path.read_bytes())
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    all_blocks = blocks(lines)
+    footnote_numbers = {int(m.group(1)) for b in all_blocks if (m := FOOTNOTE.match(b[0].text.strip()))}
+
+    title: list[Line] = []
+    toc: list[Line] = []
+    sections: list[Section] = []
+    paragraphs: list[Paragraph] = []
+    footnotes: list[Paragraph] = []
+    loose: list[Segment] = []
+    seen: dict[tuple[str, int], int] = {}
+    part = "body"
+    state = "title"  # title -> toc -> text
+    current: Paragraph | None = None
+    section: Section | None = None
+
+    def start_paragraph(kind: str, number: int, line: Line, rest: str) -> Paragraph:
+        key = (kind, number)
+        if key in seen:
+            what = {"body": "paragraph", "annex": "annex paragraph", "footnote": "footnote"}[kind]
+            raise InputError(path, line.number,
+                             f"duplicate {what} number {number} (already used on line {seen[key]})")
+        seen[key] = line.number
+        para = Paragraph(kind, number, line.number, section if kind != "footnote" else None)
+        add_segment(para, line.number, rest, new=True)
+        return para
+
+    def add_segment(para: Paragraph, number: int, markdown: str, new: bool, wrap: bool = False) -> None:
+        """`new`: always a new unit; `wrap`: a soft-wrapped line of the same block, always joined;
+        otherwise a block after a blank line (often a page break) is joined to the last unit when
+        that unit's sentence is unfinished, and starts a new unit (e.g. a role line) when it is."""
+        calls: list[int] = []
+        text = plain(markdown, footnote_numbers if para.part != "footnote" else frozenset(), calls)
+        for call in calls:
+            if call not in para.footnote_calls:
+                para.footnote_calls.append(call)
+        if not new and para.segments and (wrap or not (SENTENCE_END.search(para.segments[-1].text)
+                                                       or LABELLED.match(markdown))):
+            last = para.segments[-1]
+            last.markdown += " " + markdown
+            last.text = f"{last.text} {text}".strip()
+        else:
+            para.segments.append(Segment(number, markdown, text))
+
+    for block in all_blocks:
+        first = block[0].text.strip()
+        if RULE.match(first) and len(block) == 1:
+            continue
+        heading = HEADING.match(first)
+        if heading:
+            heading_text = plain(heading.group(2))
+            if toc_heading.search(heading_text):
+                state = "toc"
+                toc.extend(block[1:])
+                continue
+            state = "text"
+            if annex_heading.search(heading_text):
+                part = "annex"
+            section = Section(heading_text, len(heading.group(1)), block[0].number, part, len(sections))
+            sections.append(section)
+            current = None
+            rest = block[1:]
+            if not rest:
+                continue
+            block = rest
+            first = block[0].text.strip()
+        if state == "title":
+            for item in title_items(block):
+                if item.text:
+                    title.append(item)
+            continue
+        if state == "toc":
+            toc.extend(block)
+            continue
+        footnote = FOOTNOTE.match(first)
+        if footnote:
+            para = start_paragraph("footnote", int(footnote.group(1)), block[0], footnote.group(2))
+            for line in block[1:]:
+                add_segment(para, line.number, line.text.strip(), new=False, wrap=True)
+            footnotes.append(para)
+            continue  # a footnote never ends the paragraph it interrupts
+        new_block = True
+        for line in block:
+            stripped = line.text.strip()
+            numbered = NUMBERED.match(stripped)
+            if numbered:
+                current = start_paragraph(part, int(numbered.group(1)), line, numbered.group(2))
+                paragraphs.append(current)
+            elif current is not None:
+                add_segment(current, line.number, stripped, new=False, wrap=not new_block)
+            else:
+                loose.append(Segment(line.number, stripped, plain(stripped, footnote_numbers)))
+            new_block = False
+    return Document(path, lines, title, toc, sections, paragraphs, footnotes, loose)
+

@@ -1,0 +1,142 @@
+"""Resolve names as printed in a report to states, organisations, forums and places.
+
+The reference graph is the gazetteer: a name resolves through `skos:prefLabel`, `skos:altLabel`,
+`rdfs:label` and `gcm:acronym` in the report's language. A new spelling is one more altLabel in a
+Turtle file, never code here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from .iris import GCM
+
+NAME_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, RDFS.label, GCM.acronym)
+ACTOR_ROOTS = (GCM.State, GCM.Organisation)
+OTHER_KINDS = (GCM.Forum, GCM.Place)
+QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "\u00a0": " ", "\u202f": " ", "–": "-", "‑": "-"})
+
+
+def normal(text: str) -> str:
+    """Comparison form of a name: NFC, straight apostrophes, single spaces, case-folded."""
+    text = unicodedata.normalize("NFC", text).translate(QUOTES)
+    return re.sub(r"\s+", " ", text).strip().strip(".").strip().casefold()
+
+
+@dataclass
+class Gazetteer:
+    language: str
+    kinds: dict[URIRef, URIRef]  # individual -> its (most specific) class
+    names: dict[str, set[URIRef]] = field(default_factory=dict)  # in the report's language
+    other_names: dict[str, set[URIRef]] = field(default_factory=dict)  # in any other language
+    demonyms: dict[str, URIRef] = field(default_factory=dict)
+    labels: dict[tuple[URIRef, str], str] = field(default_factory=dict)
+    acronyms: dict[tuple[URIRef, str], str] = field(default_factory=dict)
+    notations: dict[URIRef, str] = field(default_factory=dict)
+
+    def lookup(self, raw: str, kinds: tuple[URIRef, ...] | None = None) -> URIRef | None:
+        """One individual whose name is exactly `raw` (report language first), or None."""
+        key = normal(raw)
+        for table in (self.names, self.other_names):
+            found = {iri for iri in table.get(key, ()) if kinds is None or self.is_a(iri, kinds)}
+            if len(found) == 1:
+                return next(iter(found))
+        return None
+
+    def is_a(self, iri: URIRef, kinds: tuple[URIRef, ...]) -> bool:
+        return self.family(iri) in kinds or self.kinds.get(iri) in kinds
+
+    def family(self, iri: URIRef) -> URIRef | None:
+        kind = self.kinds.get(iri)
+        if kind is None:
+            return None
+        if kind == GCM.State or kind in OTHER_KINDS:
+            return kind
+        return GCM.Organisation
+
+    def demonym(self, word: str) -> URIRef | None:
+        return self.demonyms.get(normal(word))
+
+    def closest(self, raw: str, n: int = 3) -> list[str]:
+        key = normal(raw)
+        matches = difflib.get_close_matches(key, list(self.names), n=n, cutoff=0.6)
+        return [self.label(next(iter(sorted(self.names[m]))), self.language) or m for m in matches]
+
+    def label(self, iri: URIRef, language: str) -> str | None:
+        return self.labels.get((iri, language)) or self.labels.get((iri, "en"))
+
+    def acronym(self, iri: URIRef, language: str) -> str | None:
+        return self.acronyms.get((iri, language)) or self.acronyms.get((iri, "en"))
+
+    @property
+    def scanner(self) -> re.Pattern[str]:
+        return _scanner(self)
+
+    def scan(self, text: str, kinds: tuple[URIRef, ...]) -> list[tuple[int, int, URIRef]]:
+        """Longest non-overlapping mentions of known names of the given kinds in running text."""
+        found: list[tuple[int, int, URIRef]] = []
+        for match in self.scanner.finditer(text.translate(QUOTES)):
+            iri = self.lookup(match.group(0), kinds)
+            if iri is not None:
+                found.append((match.start(), match.end(), iri))
+        return found
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+@cache
+def _scanner(gazetteer: Gazetteer) -> re.Pattern[str]:
+    # Longest names first so "Commission économique pour l'Europe" wins over "Europe".
+    keys = sorted(set(gazetteer.names), key=lambda k: (-len(k), k))
+    alternation = "|".join(re.escape(k) for k in keys if len(k) > 1)
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+
+
+def most_specific(graph: Graph, iri: URIRef) -> URIRef | None:
+    types = [t for t in graph.objects(iri, RDF.type) if isinstance(t, URIRef) and str(t).startswith(str(GCM))]
+    if not types:
+        return None
+    # The most specific type is the one no other asserted type is a subclass of.
+    def depth(t: URIRef) -> int:
+        return len(list(graph.transitive_objects(t, RDFS.subClassOf)))
+    return sorted(types, key=lambda t: (-depth(t), str(t)))[0]
+
+
+def build(reference: Graph, language: str) -> Gazetteer:
+    classes: set[URIRef] = set(OTHER_KINDS)
+    for root in ACTOR_ROOTS:
+        classes |= {c for c in reference.transitive_subjects(RDFS.subClassOf, root) if isinstance(c, URIRef)}
+    kinds: dict[URIRef, URIRef] = {}
+    for cls in sorted(classes):
+        for iri in reference.subjects(RDF.type, cls):
+            if isinstance(iri, URIRef) and iri not in kinds:
+                kind = most_specific(reference, iri)
+                if kind is not None:
+                    kinds[iri] = kind
+    gazetteer = Gazetteer(language, kinds)
+    for iri in sorted(kinds):
+        for prop in NAME_PROPERTIES:
+            for value in reference.objects(iri, prop):
+                if not isinstance(value, Literal):
+                    continue
+                lang = value.language or ""
+                table = gazetteer.names if lang in (language, "") else gazetteer.other_names
+                table.setdefault(normal(str(value)), set()).add(iri)
+                if prop == SKOS.prefLabel and lang:
+                    gazetteer.labels[(iri, lang)] = str(value)
+                if prop == GCM.acronym and lang:
+                    gazetteer.acronyms.setdefault((iri, lang), str(value))
+        for value in reference.objects(iri, SKOS.notation):
+            gazetteer.notations[iri] = str(value)
+        for value in reference.objects(iri, GCM.demonym):
+            if isinstance(value, Literal) and value.language == language:
+                gazetteer.demonyms[normal(str(value))] = iri
+    return gazetteer
