@@ -145,7 +145,7 @@ def ontology_present() -> None:
 
 def read_catalog(catalog: Path) -> dict[str, Path | None]:
     """The <uri name= uri=> entries of an OASIS catalog, resolved against xml:base and its folder."""
-    mapping: dict[str, Path] = {}
+    mapping: dict[str, Path | None] = {}
 
     def walk(element: ET.Element, base: str) -> None:
         base = urljoin(base, element.get(XML_BASE, ""))

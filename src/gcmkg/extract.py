@@ -216,49 +216,60 @@ class Extractor:
         out: list[Participation] = []
         for para in paragraphs:
             src = Source(para.part, para.number, para.line)
-            text = para.text
-            if m := self.lex.pattern("review", "organisers").search(text):
-                for actor in self.actors(m.group("list"), para.line, f"the organisers (paragraph {para.number})"):
-                    out.append(Participation("JointOrganising", "review", [actor], src))
-            if m := self.lex.pattern("review", "cochairs").search(text):
-                items = self.lex.pattern("review", "cochair_separator").split(m.group("list"))
-                for item in items:
-                    name, _, function = item.partition(",")
-                    if not self.is_name(name):
-                        self.diag.warn(para.line, f"co-chair {item.strip()!r} not read as a person's name")
-                    person = self.person(name, para.line)
-                    function = function.strip().rstrip(".") or None
-                    out.append(Participation("CoChairing", "review", [person], src, function=function,
-                                             affiliation=self.affiliation(function, para.line)))
-            if m := self.lex.pattern("review", "decision").search(text):
+            for text in self.sentences(para.text):
+                out.extend(self.review_sentence(review, para, src, text))
+        return out
+
+    def sentences(self, text: str) -> list[str]:
+        return [s for s in self.lex.pattern("text", "sentence_end").split(text) if s.strip()]
+
+    def review_sentence(self, review: ReviewRecord, para: Paragraph, src: Source, text: str) -> list[Participation]:
+        out: list[Participation] = []
+        if m := self.lex.pattern("review", "organisers").search(text):
+            for actor in self.actors(m.group("list"), para.line, f"the organisers (paragraph {para.number})"):
+                out.append(Participation("JointOrganising", "review", [actor], src))
+        if m := self.lex.pattern("review", "cochairs").search(text):
+            items = self.lex.pattern("review", "cochair_separator").split(m.group("list"))
+            for item in items:
+                name, _, function = item.partition(",")
+                if not self.is_name(name):
+                    self.diag.warn(para.line, f"co-chair {item.strip()!r} not read as a person's name")
+                person = self.person(name, para.line)
+                function = function.strip().rstrip(".") or None
+                out.append(Participation("CoChairing", "review", [person], src, function=function,
+                                         affiliation=self.affiliation(function, para.line)))
+        if m := self.lex.pattern("review", "decision").search(text):
+            if self.lex.pattern("review", "commission_self").match(m.group("body").strip()):
+                body = Actor(m.group("body"), (review.commission,), para.line)
+            else:
                 body = self.actor(m.group("body"), para.line, "the decision's body")
-                review.decision = Decision(m.group("text"), body, int(m.group("meeting")),
-                                           self.parse_date(m.group("date"), para.line), src, list(para.footnote_calls))
-            if m := self.lex.pattern("review", "states_present").search(text):
-                for actor in self.actors(m.group("list"), para.line, f"the states present (paragraph {para.number})"):
-                    out.append(Participation("Attendance", "review", [actor], src))
-            elif m := self.lex.pattern("review", "un_entities").search(text):
-                for actor in self.actors(m.group("list"), para.line, f"the entities present (paragraph {para.number})"):
-                    out.append(Participation("Attendance", "review", [actor], src))
-            elif m := self.lex.pattern("review", "represented").search(text.rstrip(".")):
-                out.extend(self.representation(m.group("subject"), m.group("rest"), para, src))
-            if m := self.lex.pattern("review", "ngo_count").search(text):
-                review.ngo_count = int(m.group("count"))
-                review.ngo_count_minimum = bool(m.group("minimum"))
-                review.ngo_source = src
-            if m := self.lex.pattern("review", "agenda").search(text):
-                review.agenda, review.agenda_source = m.group("symbol").rstrip("."), src
-            for start, end, forum in self.gaz.scan(text, (GCM.Forum,)):
-                before, after = text[:start], text[end:]
-                year_match = self.lex.pattern("review", "forum_year").match(after)
-                if self.lex.pattern("review", "precedes").search(before) and review.precedes is None:
-                    year = int(year_match.group("year")) if year_match else review.date.year
-                    review.precedes = ForumEdition(forum, year, src)
-                elif self.lex.pattern("review", "feeds").search(before) and review.feeds is None:
-                    if year_match:
-                        review.feeds = ForumEdition(forum, int(year_match.group("year")), src)
-                    else:
-                        self.diag.warn(para.line, "the forum the review feeds is named without a year; not recorded")
+            review.decision = Decision(m.group("text"), body, int(m.group("meeting")),
+                                       self.parse_date(m.group("date"), para.line), src, list(para.footnote_calls))
+        if m := self.lex.pattern("review", "attendance_list").search(text):
+            for actor in self.actors(m.group("list"), para.line, f"the participants (paragraph {para.number})"):
+                out.append(Participation("Attendance", "review", [actor], src))
+        elif m := self.lex.pattern("review", "represented").search(text.rstrip(".")):
+            out.extend(self.representation(m.group("subject"), m.group("rest"), para, src))
+        elif m := self.lex.pattern("review", "attendance_inline").search(text):
+            for actor in self.actors(m.group("list"), para.line, f"the participants (paragraph {para.number})"):
+                out.append(Participation("Attendance", "review", [actor], src))
+        if m := self.lex.pattern("review", "ngo_count").search(text):
+            review.ngo_count = int(m.group("count"))
+            review.ngo_count_minimum = bool(m.group("minimum"))
+            review.ngo_source = src
+        if m := self.lex.pattern("review", "agenda").search(text):
+            review.agenda, review.agenda_source = m.group("symbol").rstrip("."), src
+        for start, end, forum in self.gaz.scan(text, (GCM.Forum,)):
+            before, after = text[:start], text[end:]
+            year_match = self.lex.pattern("review", "forum_year").match(after)
+            if self.lex.pattern("review", "precedes").search(before) and review.precedes is None:
+                year = int(year_match.group("year")) if year_match else review.date.year
+                review.precedes = ForumEdition(forum, year, src)
+            elif self.lex.pattern("review", "feeds").search(before) and review.feeds is None:
+                if year_match:
+                    review.feeds = ForumEdition(forum, int(year_match.group("year")), src)
+                else:
+                    self.diag.warn(para.line, "the forum the review feeds is named without a year; not recorded")
         return out
 
     def representation(self, subject: str, rest: str, para: Paragraph, src: Source) -> list[Participation]:
@@ -272,7 +283,20 @@ class Extractor:
                     out.append(Participation("Attendance", "review", [actor], src))
                 continue
             subjects = self.actors(m.group("subject"), para.line, f"paragraph {para.number}")
-            representatives = self.actors(m.group("representatives"), para.line, f"paragraph {para.number}")
+            representatives = []
+            whole = m.group("representatives")
+            items = [whole] if self.possessive_actor(whole, subjects, para.line) else self.split_list(whole)
+            for item in items:
+                possessive = self.lex.pattern("text", "possessive").match(item)
+                if possessive:
+                    actor = self.possessive_actor(item, subjects, para.line)
+                    if actor is None:
+                        self.diag.warn(para.line, f"{item!r} (paragraph {para.number}) names no body; "
+                                       "the attendance is kept without a representative")
+                        continue
+                    representatives.append(actor)
+                else:
+                    representatives.append(self.actor(item, para.line, f"paragraph {para.number}"))
             if m.group("respectively") and len(subjects) == len(representatives):
                 pairs = [(s, [r]) for s, r in zip(subjects, representatives)]
             else:
@@ -280,6 +304,25 @@ class Extractor:
             for subject_actor, reps in pairs:
                 out.append(Participation("Attendance", "review", [subject_actor], src, represented_by=reps))
         return out
+
+    def possessive_actor(self, text: str, subjects: list[Actor], line: int) -> Actor | None:
+        possessive = self.lex.pattern("text", "possessive").match(text)
+        if possessive and len(subjects) == 1 and subjects[0].resolved:
+            return self.possessive(possessive.group("rest"), subjects[0], line)
+        return None
+
+    def possessive(self, rest: str, owner: Actor, line: int) -> Actor | None:
+        """'sa délégation auprès de ...' with owner the EU -> 'délégation de l'UE auprès de ...'."""
+        head, _, tail = rest.partition(" ")
+        names = [n for n in (self.gaz.acronym(owner.iris[0], self.lex.language),
+                             self.gaz.label(owner.iris[0], self.lex.language)) if n]
+        for name in names:
+            for linker in ("de l'", "de la ", "du ", "de "):
+                candidate = f"{head} {linker}{name} {tail}".strip()
+                iris = self.lookup(candidate)
+                if iris:
+                    return Actor(rest, iris, line)
+        return None
 
     # ------------------------------------------------------------------ sections
 
