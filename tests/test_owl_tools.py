@@ -11,7 +11,7 @@
   non-DL constructs by the OWL API profile check.
 
 Requirements: ``java``/``javac`` on PATH, the Debian package libowlapi-java (jars in
-/usr/share/java) and owlready2 (test extra).  .ci/install-owl-tools.sh installs the Debian side.
+/usr/share/java) and owlready2 (test extra).  .ci/install-system-packages.sh installs the Debian side.
 GCMKG_ONTOLOGY_DIR may point the tests at another copy of ontology/ (e.g. a stand-in).
 """
 
@@ -94,10 +94,10 @@ def _require_tool(name: str) -> str:
     path = shutil.which(name)
     if path is not None:
         return path
-    message = f"`{name}` is not on PATH (install a JDK: .ci/install-owl-tools.sh)"
+    message = f"`{name}` is not on PATH (install a JDK: .ci/install-system-packages.sh)"
     if _in_ci():
         # Under CI these checks are part of the contract, so a missing Java means the CI image or
-        # .ci/install-owl-tools.sh is broken: FAIL loudly.  Skipping here would turn the proof
+        # .ci/install-system-packages.sh is broken: FAIL loudly.  Skipping here would turn the proof
         # that Protégé users are served into a silent no-op.
         pytest.fail(message + " and CI is set: the OWL checks must run in CI")
     pytest.skip(message)  # only on a developer machine without Java
@@ -114,7 +114,7 @@ def owlapi_classpath() -> str:
     if missing:
         pytest.fail(
             f"OWL API jars missing from {JAVA_LIB_DIR}: {', '.join(missing)} "
-            "(apt-get install libowlapi-java; see .ci/install-owl-tools.sh)"
+            "(apt-get install libowlapi-java; see .ci/install-system-packages.sh)"
         )
     return os.pathsep.join(jars)
 

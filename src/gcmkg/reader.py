@@ -30,7 +30,7 @@ UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])(_{1,2})(?=\S)(.+?)(?<=\S)\1(?!\w)
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 SENTENCE_END = re.compile(r"[.!?:;»)]\s*$")
 # "Modératrice : ...", "*Organisateurs principaux* : ...": a labelled line always starts a new unit.
-LABELLED = re.compile(r"^[*_]*[A-ZÀ-Ý][^:.;]{2,80}?[*_]*\s?:\s")
+LABELLED = re.compile(r"^[*_]*[A-ZÀ-Ý][^:.;]{2,80}?[*_]*\s?:(?:\s|$)")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs what tests/test_owl_tools.py needs (marker `owl`), on a fresh Debian/Ubuntu CI machine:
+# Installs the system packages the tests need, on a fresh Debian/Ubuntu machine (idempotent):
 #   java + javac  (compile and run tests/owl/ProfileCheck.java; owlready2 starts HermiT with `java`)
 #   libowlapi-java (OWL API 5.1 jars in /usr/share/java, plus its dependency jars via Depends)
 # owlready2 itself is a pip test extra (pyproject), not installed here.
