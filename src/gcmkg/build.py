@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from . import reason, reference
 from .convert import Converted, convert
 from .reference import project_root
 
@@ -24,9 +25,11 @@ def serialise(graph: Graph) -> bytes:
     return data.replace(b"\r\n", b"\n")
 
 
-def outputs(converted: Converted) -> dict[str, bytes]:
-    """File name -> bytes for one report (later steps add inferred triples and reports)."""
-    return {f"{converted.stem}.ttl": serialise(converted.graph)}
+def outputs(converted: Converted, root: Path) -> dict[str, bytes]:
+    """File name -> bytes for one report: the asserted graph and, apart, what OWL RL reasoning adds."""
+    inferred = reason.reason(converted.graph, reference.ontology(root), reference.reference(root))
+    return {f"{converted.stem}.ttl": serialise(converted.graph),
+            f"{converted.stem}-inferred.ttl": serialise(inferred)}
 
 
 def write_all(files: dict[str, bytes], out: Path) -> None:
@@ -51,7 +54,7 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
     for item in converted:
         for warning in item.diagnostics.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        files.update(outputs(item))
+        files.update(outputs(item, root))
     write_all(files, out)
     if not quiet:
         for name in sorted(files):
