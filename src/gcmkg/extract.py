@@ -37,7 +37,11 @@ class Extractor:
         self.lex = lexicon
         self.gaz = gazetteer
         self.diag = diagnostics
-        self.articles = sorted(lexicon.words("text", "articles"), key=len, reverse=True)
+        self.articles = sorted(lexicon.words("text", "articles") + lexicon.words("text", "speaker_prefixes"),
+                               key=len, reverse=True)
+        self.grammar = {key: lexicon.pattern("text", key) for key in
+                        ("conjunction", "and_prefix", "definite_article", "singular_article", "plural_article",
+                         "verb_inline", "possessive")}
         self.honorific = re.compile(r"^(?:(?:" + "|".join(lexicon.words("text", "honorifics")) + r")\s*)+", FLAGS)
         self.function_words = {w.casefold() for w in lexicon.words("text", "function_words")}
         self.verbs = lexicon.patterns("text", "verbs")
@@ -45,22 +49,29 @@ class Extractor:
 
     # ------------------------------------------------------------------ names
 
-    def strip_articles(self, text: str) -> str:
+    def strip_steps(self, text: str) -> list[str]:
+        """The text, then the text without each leading article or prefix in turn:
+        "Les représentants de l'Arménie" -> "représentants de l'Arménie" -> "de l'Arménie" -> "Arménie"."""
         text = text.strip().strip(".").strip()
+        steps = [text]
         changed = True
         while changed:
             changed = False
             for article in self.articles:
                 if text[: len(article)].casefold().replace("’", "'") == article.casefold() and len(text) > len(article):
                     text = text[len(article):].lstrip()
+                    steps.append(text)
                     changed = True
                     break
-        return text
+        return steps
+
+    def strip_articles(self, text: str) -> str:
+        return self.strip_steps(text)[-1]
 
     def lookup(self, text: str) -> tuple[URIRef, ...]:
         """Resolve one name, trying it as printed, without articles, without a trailing
         parenthesis (an acronym or a host), by its acronym, and as a joint "A/B" pair."""
-        for candidate in dict.fromkeys((text.strip().strip("."), self.strip_articles(text))):
+        for candidate in self.strip_steps(text):
             if not candidate:
                 continue
             iri = self.gaz.lookup(candidate, ACTOR_KINDS)
@@ -201,6 +212,8 @@ class Extractor:
                              "'**Deuxième session**', 'Genève, 11 mars 2024')")
         place_text, date_text, place_line = place_date
         place_iri = self.gaz.lookup(place_text, (GCM.Place,))
+        if place_iri is None and (paren := PAREN_TAIL.match(place_text)):  # "Genève (hybride)"
+            place_iri = self.gaz.lookup(paren.group("name"), (GCM.Place,))
         if place_iri is None:
             self.diag.warn(place_line, f"unknown place {place_text!r}: kept as an unresolved place")
         notation = self.gaz.notations.get(commission)
@@ -275,7 +288,8 @@ class Extractor:
     def representation(self, subject: str, rest: str, para: Paragraph, src: Source) -> list[Participation]:
         """'X était représentée par A, et B et C par D et E, respectivement' -> attendances with representatives."""
         out: list[Participation] = []
-        clauses = [f"{subject} par {rest.split(', et ')[0]}"] + [c for c in rest.split(", et ")[1:]]
+        separator = self.lex.data["review"]["clause_separator"]
+        clauses = [f"{subject} par {rest.split(separator)[0]}"] + rest.split(separator)[1:]
         for clause in clauses:
             m = self.lex.pattern("review", "represented_clause").match(clause.strip())
             if not m:
@@ -336,9 +350,11 @@ class Extractor:
             numbered = numbering.match(heading)
             label = numbered.group("label") if numbered else None
             session = self.lex.pattern("headings", "session").match(heading)
-            if session and self.lex.ordinal(session.group("ordinal")):
-                key = str(self.lex.ordinal(session.group("ordinal")))
-                contexts[section.index] = ("session", key)
+            number = None
+            if session:
+                number = int(session.group("number")) if session.group("number") else self.lex.ordinal(session.group("ordinal"))
+            if number:
+                contexts[section.index] = ("session", str(number))
                 continue
             if section.part == "annex":
                 contexts[section.index] = ("annex", None)
@@ -369,7 +385,7 @@ class Extractor:
     def number_list(self, text: str, line: int) -> list[int]:
         numbers: list[int] = []
         ranges = "|".join(re.escape(w) for w in self.lex.words("text", "range_words"))
-        for part in re.split(r"\s*,\s*|\s+et\s+", text.strip()):
+        for part in re.split(rf"\s*,\s*|{self.grammar['conjunction'].pattern}", text.strip(), flags=FLAGS):
             m = re.fullmatch(rf"(\d+)\s*(?:{ranges})\s*(\d+)", part.strip())
             bounds = (int(m.group(1)), int(m.group(2))) if m else (int(part), int(part)) if part.strip().isdigit() else None
             if bounds is None:
@@ -447,12 +463,20 @@ class Extractor:
         speaker, *rest = re.split(self.lex.data["text"]["on_behalf"], item, maxsplit=1, flags=FLAGS)
         represented: list[Actor] = []
         if rest:
-            represented = self.actors(rest[0], line, f"session {key}, on behalf of")
+            for item in self.split_list(rest[0]):
+                if self.grammar["possessive"].match(self.strip_articles(item)) or self.grammar["possessive"].match(item):
+                    self.diag.warn(line, f"session {key}: {speaker.strip()} spoke on behalf of {item!r}, "
+                                   "which names no state; only the speaker is recorded")
+                    continue
+                represented.append(self.actor(item, line, f"session {key}, on behalf of"))
         actor = self.actor(speaker.strip().rstrip(","), line, f"session {key}, contributions")
         return Participation("Contribution", key, [actor], src, order=order, on_behalf=represented)
 
     def moderator(self, item: str, key: str, src: Source, line: int) -> Participation:
         name, _, function = item.partition(",")
+        paren = PAREN_TAIL.match(item.strip())
+        if not function and paren:  # "Susan Fratzke (Migration Policy Institute)"
+            name, function = paren.group("name"), paren.group("inner")
         function = function.strip() or None
         if not self.is_name(name):
             self.diag.warn(line, f"moderator {name.strip()!r} not read as a person's name; kept as printed")
@@ -471,28 +495,30 @@ class Extractor:
         for para in paragraphs:
             src = Source(para.part, para.number, para.line)
             segments = self.subject_segments(para.segments[0].text if para.segments else "")
-            names = [i for i, s in enumerate(segments) if self.is_name(re.sub(r"^et\s+", "", s))]
+            names = [i for i, s in enumerate(segments) if self.is_name(self.grammar["and_prefix"].sub("", s))]
             if not names:
                 continue
             represented: Actor | None = None
             speakers: list[tuple[Actor, str | None, bool]] = []
             plural_cochairs = False
             for position, index in enumerate(names):
-                name_text = re.sub(r"^et\s+", "", segments[index])
+                name_text = self.grammar["and_prefix"].sub("", segments[index])
                 next_name = names[position + 1] if position + 1 < len(names) else len(segments)
                 following = [s for s in segments[index + 1: next_name]
-                             if not (re.match(r"^(?:le|la|les|l')\s*\S", s, FLAGS) and next_name < len(segments))]
+                             if not (self.grammar["definite_article"].match(s) and next_name < len(segments))]
                 before = segments[index - 1] if index > 0 else ""
                 function = ", ".join(following) if following else None
-                lead = re.sub(r"^(?:le|la|les|l')\s*", "", before, flags=FLAGS) if re.match(r"^(?:le|la|les|l')\s*\S", before, FLAGS) else None
+                article = self.grammar["definite_article"]
+                lead = article.sub("", before) if article.match(before) else None
+                plural = bool(self.grammar["plural_article"].match(before))
                 if before and on_behalf.search(before):
                     person = self.person(name_text, para.line)
                     represented = person
                     self.represented_functions[person.raw] = on_behalf.split(before, maxsplit=1)[-1]
                     continue
-                if lead and re.match(r"^les\s", before, FLAGS) and cochair.search(before):
+                if lead and plural and cochair.search(before):
                     plural_cochairs = True
-                if function is None and lead and not re.match(r"^les\s", before, FLAGS):
+                if function is None and lead and not plural:
                     function = lead
                 is_cochair = plural_cochairs or bool(lead and cochair.search(lead)) or bool(function and cochair.match(function))
                 speakers.append((self.person(name_text, para.line), function if function else lead, is_cochair))
@@ -508,13 +534,13 @@ class Extractor:
 
     def lead_of(self, segments: list[str], name: str) -> str | None:
         for i, s in enumerate(segments):
-            if name in s and i > 0 and re.match(r"^(?:le|la|l')\s*\S", segments[i - 1], FLAGS):
+            if name in s and i > 0 and self.grammar["singular_article"].match(segments[i - 1]):
                 return segments[i - 1]
         return None
 
     def later_subject(self, para: Paragraph) -> Actor | None:
         """'Le HCDH a également appelé ...': an organisation that is the subject of a later sentence."""
-        for m in re.finditer(r"(?:^|[.!?]\s+)((?:Le|La|L')\s*[^,.;]{2,60}?)\s+(?:a|ont)\s", para.text):
+        for m in self.lex.pattern("text", "subject_sentence", 0).finditer(para.text):
             iris = self.lookup(m.group(1))
             if iris and self.gaz.family(iris[0]) == GCM.Organisation:
                 return Actor(m.group(1), iris, para.line)
@@ -526,7 +552,7 @@ class Extractor:
         for piece in re.split(r",\s+", sentence):
             if any(v.match(piece) for v in self.verbs):
                 break
-            cut = re.search(r"\s(?:a|ont|s'est|se sont)\s", piece)
+            cut = self.grammar["verb_inline"].search(piece)
             if cut and not self.is_name(piece):
                 head = piece[: cut.start()].strip()
                 if head:

@@ -28,7 +28,9 @@ AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1")
 UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])(_{1,2})(?=\S)(.+?)(?<=\S)\1(?!\w)")
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
-SENTENCE_END = re.compile(r"[.!?:;»)]\s*$")
+# A block after a page break continues the last unit unless that unit ended its sentence; a list
+# broken after "Canada ;" has not ended, so ";" and ")" do not end a sentence here.
+SENTENCE_END = re.compile(r"[.!?:»]\s*$")
 # "Modératrice : ...", "*Organisateurs principaux* : ...": a labelled line always starts a new unit.
 LABELLED = re.compile(r"^[*_]*[A-ZÀ-Ý][^:.;]{2,80}?[*_]*\s?:(?:\s|$)")
 
