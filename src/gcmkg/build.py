@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import reason, reference
+from . import reason, reference, validate
 from .convert import Converted, convert
 from .reference import project_root
 
@@ -45,16 +45,35 @@ def write_all(files: dict[str, bytes], out: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet: bool = False) -> list[Converted]:
+class NotConforming(Exception):
+    """A built graph violates the shapes: nothing is written unless the user allows it."""
+
+    def __init__(self, reports: list[tuple[Path, validate.ValidationReport]]) -> None:
+        self.reports = reports
+        super().__init__(", ".join(str(p) for p, _ in reports))
+
+
+def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet: bool = False,
+          allow_invalid: bool = False, check: bool = True) -> list[Converted]:
     root = root or project_root()
     reports = reports or sources(root)
     out = out or root / "graph"
     converted = [convert(path, root) for path in reports]  # InputError stops here, before any write
     files: dict[str, bytes] = {}
+    failing: list[tuple[Path, validate.ValidationReport]] = []
     for item in converted:
         for warning in item.diagnostics.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        if check:
+            report = validate.validate(item.graph, root, [str(item.source)])
+            if not report.conforms:
+                failing.append((item.source, report))
         files.update(outputs(item, root))
+    if failing and not allow_invalid:
+        raise NotConforming(failing)
+    for source, report in failing:
+        print(f"warning: {source}: the graph does not conform to the shapes; written anyway (--allow-invalid)",
+              file=sys.stderr)
     write_all(files, out)
     if not quiet:
         for name in sorted(files):

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, validate
 from .errors import InputError
 
 
@@ -22,6 +22,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("reports", nargs="*", type=Path, metavar="REPORT.md")
     b.add_argument("-o", "--out", type=Path, help="output folder (default: graph/)")
     b.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    b.add_argument("--allow-invalid", action="store_true",
+                   help="write graphs that do not conform to the shapes (they are refused by default)")
+
+    v = sub.add_parser("validate", help="validate graph files against the SHACL shapes and *-violation.rq queries")
+    validate.add_arguments(v)
 
     c = sub.add_parser("check", help="check the ontology and the reference graph")
     c.add_argument("--format", choices=["text", "json"], default="text")
@@ -32,9 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "build":
-            from .build import build
-            build(args.reports, args.out, quiet=args.quiet)
+            from .build import NotConforming, build
+            try:
+                build(args.reports, args.out, quiet=args.quiet, allow_invalid=args.allow_invalid)
+            except NotConforming as failure:
+                for source, report in failure.reports:
+                    print(f"error: {source}: the graph does not conform; nothing written "
+                          "(see below, or build with --allow-invalid)", file=sys.stderr)
+                    print(report.text("en"), file=sys.stderr)
+                return 1
             return 0
+        if args.command == "validate":
+            return validate.run(args)
         if args.command == "check":
             from .check import run
             return run(args.format)
