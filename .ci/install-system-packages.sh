@@ -2,11 +2,13 @@
 # Installs the system packages the tests need, on a fresh Debian/Ubuntu machine (idempotent):
 #   java + javac  (compile and run tests/owl/ProfileCheck.java; owlready2 starts HermiT with `java`)
 #   libowlapi-java (OWL API 5.1 jars in /usr/share/java, plus its dependency jars via Depends)
+#   raptor2-utils  (rapper: an independent parser for the Turtle, N-Triples, N-Quads, TriG and RDF/XML exports)
+#   libapache-jena-java (Jena's riot, run from its jars: an independent JSON-LD parser; Debian ships no launcher)
 # owlready2 itself is a pip test extra (pyproject), not installed here.
 # Idempotent and quiet: does nothing when the packages are already installed.
 set -eu
 
-PACKAGES="default-jre-headless default-jdk-headless libowlapi-java"
+PACKAGES="default-jre-headless default-jdk-headless libowlapi-java raptor2-utils libapache-jena-java"
 
 missing=""
 for p in $PACKAGES; do
@@ -31,4 +33,7 @@ fi
 command -v java >/dev/null
 command -v javac >/dev/null
 test -f /usr/share/java/owlapi-distribution.jar
+command -v rapper >/dev/null
+test -f /usr/share/java/jena-cmds.jar
 echo "owl tools: $(java -version 2>&1 | head -n 1); owlapi $(dpkg-query -W -f='${Version}' libowlapi-java)"
+echo "rdf tools: $(rapper --version 2>&1 | head -n 1 | sed 's/^/rapper /'); jena $(dpkg-query -W -f='${Version}' libapache-jena-java)"

@@ -14,7 +14,7 @@ from gcmkg.iris import GCM
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = [*sorted((ROOT / "graph" / "sources").glob("*.md")),
-           *sorted((ROOT / "tests" / "data" / "reports").glob("*-fr.md"))]
+           *sorted((ROOT / "tests" / "data" / "reports").glob("*-??.md"))]
 
 
 def source_text(path: Path) -> tuple[str, str]:
@@ -25,7 +25,7 @@ def source_text(path: Path) -> tuple[str, str]:
     parts = {"body": [], "annex": []}
     part = "body"
     for line in lines[start:]:
-        if re.match(r"^#+\s+Annexe\b", line):
+        if re.match(r"^#+\s+Annexe?\b", line):
             part = "annex"
         if re.match(r"^#+\s", line) or re.match(r"^<sup>\d+</sup>", line.strip()) or line.strip() == "---":
             continue
@@ -57,7 +57,8 @@ def test_paragraph_texts_reproduce_body_and_annex(path: Path) -> None:
 def test_every_text_is_language_tagged_and_every_footnote_kept(path: Path) -> None:
     graph = convert(path, ROOT).graph
     texts = list(graph.objects(None, GCM.text))
-    assert texts and all(t.language == "fr" for t in texts)
+    language = path.stem.rsplit("-", 1)[-1]  # reports are named <commission>-gcm-<year>-review-<lang>.md
+    assert texts and all(t.language == language for t in texts)
     footnotes = re.findall(r"^<sup>(\d+)</sup>", path.read_text(encoding="utf-8"), re.MULTILINE)
     numbers = sorted(int(graph.value(f, GCM.paragraphNumber)) for f in graph.subjects(RDF.type, GCM.Footnote))
     assert numbers == sorted(map(int, footnotes))

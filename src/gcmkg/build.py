@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import reason, reference, validate
+from . import describe, docs, reason, reference, validate
 from .convert import Converted, convert
 from .reference import project_root
 
@@ -38,8 +38,10 @@ def write_all(files: dict[str, bytes], out: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".gcmkg-", dir=out))
     try:
         for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(data)
         for name in files:
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, out / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -71,6 +73,8 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
         files.update(outputs(item, root))
     if failing and not allow_invalid:
         raise NotConforming(failing)
+    files.update(describe.describe_outputs(files, root))  # graph/void.ttl and graph/context.jsonld
+    files["docs/index.html"] = docs.render(reference.ontology(root))
     for source, report in failing:
         print(f"warning: {source}: the graph does not conform to the shapes; written anyway (--allow-invalid)",
               file=sys.stderr)

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, validate
+from . import __version__, describe, docs, export, query, validate
 from .errors import InputError
 
 
@@ -27,6 +27,15 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="validate graph files against the SHACL shapes and *-violation.rq queries")
     validate.add_arguments(v)
+
+    query.add_query_arguments(sub.add_parser("query", help="run a canned query (see `gcmkg queries`) or a .rq file"))
+    query.add_queries_arguments(sub.add_parser("queries", help="list the canned queries"))
+    x = sub.add_parser("export", help="write the whole graph in one RDF syntax (TriG/N-Quads: one named graph per source)")
+    export.add_arguments(x)
+    d = sub.add_parser("describe", help="write the DCAT/VoID description of the graph (as in graph/void.ttl)")
+    describe.add_arguments(d)
+    o = sub.add_parser("docs", help="write the HTML documentation of the ontology (graph/docs/)")
+    docs.add_arguments(o)
 
     c = sub.add_parser("check", help="check the ontology and the reference graph")
     c.add_argument("--format", choices=["text", "json"], default="text")
@@ -49,6 +58,16 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "validate":
             return validate.run(args)
+        if args.command == "query":
+            return query.run_query(args)
+        if args.command == "queries":
+            return query.run_queries(args)
+        if args.command == "export":
+            return export.run(args)
+        if args.command == "describe":
+            return describe.run(args)
+        if args.command == "docs":
+            return docs.run(args)
         if args.command == "check":
             from .check import run
             return run(args.format)

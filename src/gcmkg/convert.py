@@ -33,7 +33,8 @@ def detect_language(path: Path) -> lexicon.Lexicon:
             return lex
     raise InputError(path, 1, "not a GCM review report: no title block in a known language "
                      f"(known: {', '.join(lexicon.available())}); expected e.g. "
-                     "'**Commission économique pour l'Europe**' followed by the review's title")
+                     "'**Commission économique pour l'Europe**' or '**Economic Commission for Europe**' "
+                     "followed by the review's title")
 
 
 def convert(path: Path, root: Path | None = None) -> Converted:

@@ -194,7 +194,7 @@ class Emitter:
         self.minted.add(iri)
         g.add((iri, RDF.type, GCM[p.role]))
         names = ", ".join(a.raw for a in p.actors)
-        g.add((iri, RDFS.label, self.text(f"{self.labels['roles'][p.role]} : {names}")))
+        g.add((iri, RDFS.label, self.text(self.labels["participation"].format(role=self.labels["roles"][p.role], actors=names))))
         g.add((iri, GCM.inEvent, event))
         for actor in actors:
             g.add((iri, GCM.participant, actor))

@@ -175,7 +175,8 @@ class Extractor:
                     return date(int(match.group("year")), month, int(match.group("day")))
                 except ValueError:
                     pass
-        raise InputError(self.doc.path, line, f"cannot read the date {text!r} (expected e.g. '11 mars 2024')")
+        raise InputError(self.doc.path, line,
+                         f"cannot read the date {text!r} (expected e.g. {self.lex.data['examples']['date']})")
 
     def title_block(self) -> ReviewRecord:
         items = self.doc.title_items
@@ -208,8 +209,7 @@ class Extractor:
                                             ("the place and date", place_date)) if value is None]
         if missing:
             raise InputError(self.doc.path, first, "not a GCM review report: the title block lacks "
-                             + " and ".join(missing) + " (e.g. '**Commission économique pour l'Europe**', "
-                             "'**Deuxième session**', 'Genève, 11 mars 2024')")
+                             + " and ".join(missing) + f" (e.g. {self.lex.data['examples']['title_block']})")
         place_text, date_text, place_line = place_date
         place_iri = self.gaz.lookup(place_text, (GCM.Place,))
         if place_iri is None and (paren := PAREN_TAIL.match(place_text)):  # "Genève (hybride)"
@@ -275,6 +275,8 @@ class Extractor:
         for start, end, forum in self.gaz.scan(text, (GCM.Forum,)):
             before, after = text[:start], text[end:]
             year_match = self.lex.pattern("review", "forum_year").match(after)
+            if year_match is None and (year_before := self.lex.pattern("review", "forum_year_before").search(before)):
+                year_match, before = year_before, before[: year_before.start()] + " "  # "the 2026 Forum"
             if self.lex.pattern("review", "precedes").search(before) and review.precedes is None:
                 year = int(year_match.group("year")) if year_match else review.date.year
                 review.precedes = ForumEdition(forum, year, src)
@@ -289,7 +291,8 @@ class Extractor:
         """'X était représentée par A, et B et C par D et E, respectivement' -> attendances with representatives."""
         out: list[Participation] = []
         separator = self.lex.data["review"]["clause_separator"]
-        clauses = [f"{subject} par {rest.split(separator)[0]}"] + rest.split(separator)[1:]
+        joiner = self.lex.data["review"]["represented_joiner"]
+        clauses = [f"{subject}{joiner}{rest.split(separator)[0]}"] + rest.split(separator)[1:]
         for clause in clauses:
             m = self.lex.pattern("review", "represented_clause").match(clause.strip())
             if not m:
@@ -331,7 +334,7 @@ class Extractor:
         names = [n for n in (self.gaz.acronym(owner.iris[0], self.lex.language),
                              self.gaz.label(owner.iris[0], self.lex.language)) if n]
         for name in names:
-            for linker in ("de l'", "de la ", "du ", "de "):
+            for linker in self.lex.words("text", "possessive_linkers"):
                 candidate = f"{head} {linker}{name} {tail}".strip()
                 iris = self.lookup(candidate)
                 if iris:
@@ -418,7 +421,7 @@ class Extractor:
                 break
         if not objectives:
             raise InputError(self.doc.path, first.line, f"thematic session {number} ({title!r}) names no objectives "
-                             "(expected e.g. 'les objectifs 2, 5, 6, 12 et 18' or 'les objectifs 9 à 16')")
+                             f"(expected e.g. {self.lex.data['examples']['objectives']})")
         session = SessionRecord(key, "thematic", number, title, objectives, Source(first.part, first.number, first.line))
         out: list[Participation] = []
         order = 0

@@ -110,3 +110,35 @@ def forum_edition(forum_iri: URIRef, year: int) -> URIRef:
 def concept(key: str) -> URIRef:
     """A lexicon key such as 'theme/labour-mobility' or 'objective/7' to its IRI."""
     return ID[key]
+
+
+# --- Named graphs and the dataset description (export, describe) ------------------------------------------
+
+GRAPH = Namespace(BASE + "graph/")
+REFERENCE = Namespace(BASE + "reference/")
+DATASET = URIRef(BASE + "dataset")
+
+
+def ontology_graph() -> URIRef:
+    """The named graph holding the ontology: the ontology's own IRI."""
+    return ONTOLOGY_IRI
+
+
+def reference_graph(stem: str) -> URIRef:
+    """The named graph of ontology/reference/<stem>.ttl: that file's owl:Ontology IRI."""
+    return REFERENCE[stem]
+
+
+def report_graph(stem: str) -> URIRef:
+    """The named graph of one report's asserted triples (graph/<stem>.ttl)."""
+    return GRAPH[stem]
+
+
+def inferred_graph(stem: str) -> URIRef:
+    """The named graph of what OWL RL reasoning adds to one report (graph/<stem>-inferred.ttl)."""
+    return GRAPH[f"{stem}-inferred"]
+
+
+def dataset_part(*keys: str) -> URIRef:
+    """A node of the dataset description: ('distribution', 'gcmkg.nq') -> …/dataset/distribution/gcmkg.nq."""
+    return URIRef(f"{DATASET}/{'/'.join(keys)}")

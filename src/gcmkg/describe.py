@@ -1,0 +1,465 @@
+"""`graph/void.ttl`: the dataset description (DCAT + VoID) that linked-data portals harvest.
+
+What it says, all computed from the exported graph and the bytes of the files it describes:
+- the dataset `https://w3id.org/gcmkg/dataset` (`dcat:Dataset`, `void:Dataset`): titles and descriptions in
+  English and French, licence (CC BY 4.0), publisher, languages, the period the reviews cover (dates from
+  the data, never the build time), the report editions it is derived from (`dcterms:source`,
+  `prov:wasDerivedFrom`: the report's UN symbol where the graph has one, its language, the review it reports on);
+- one `dcat:Distribution` per serialisation of the whole graph (the files `gcmkg export --format all`
+  writes), with media type, exact `dcat:byteSize` and a `dcat:downloadURL` under the download base
+  (default `https://w3id.org/gcmkg/download/`; `--base` or `GCMKG_DOWNLOAD_BASE`);
+- one `void:subset` per report graph and per inferred graph (the files in graph/), named by the named-graph
+  IRI it has in TriG and N-Quads, with its triple count and its file as distribution;
+- VoID statistics of the whole graph: triples, distinct subjects and objects, entities (distinct IRI
+  subjects), classes and properties, a `void:classPartition` per class (`void:entities`) and a
+  `void:propertyPartition` per property (`void:triples`);
+- `void:Linkset`s for the links to the EU country authority table, the UN SDG metadata and the UN Network on
+  Migration pages, one per target and link predicate, with counts;
+- label coverage per language, with the VoID-ext vocabulary (`http://ldf.fi/void-ext#`): one
+  `voidext:languagePartition` per language tag, holding the triples whose object is a literal in that
+  language (`void:triples`, `void:distinctSubjects`, `voidext:distinctLiterals`), and as `void:entities` the
+  number of IRIs labelled in that language (`rdfs:label` or `skos:prefLabel`), to compare with the
+  dataset's `void:entities`;
+- `void:sparqlEndpoint` only when one is configured (`--sparql-endpoint` or `GCMKG_SPARQL_ENDPOINT`).
+
+Every node has an IRI under `https://w3id.org/gcmkg/dataset/` (no blank nodes), partitions are keyed by the
+prefixed name of their class or property, and the output is rdflib's sorted `longturtle`: the same graph
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, XSD
+
+from . import export, iris
+from .errors import InputError
+from .iris import GCM, ID, SCHEMA
+from .reference import project_root
+
+DEFAULT_BASE = "https://w3id.org/gcmkg/download/"
+VOIDEXT = Namespace("http://ldf.fi/void-ext#")
+IANA = "http://www.iana.org/assignments/media-types/"
+FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+#: The six official UN languages, ISO 639-1 -> the EU language authority table (what DCAT-AP portals expect).
+LANGUAGES = {"ar": "ARA", "en": "ENG", "es": "SPA", "fr": "FRA", "ru": "RUS", "zh": "ZHO"}
+
+#: W3C format IRIs (void:feature) of each export format.
+FEATURES = {"ttl": "Turtle", "nt": "N-Triples", "nq": "N-Quads", "trig": "TriG", "jsonld": "JSON-LD",
+            "xml": "RDF_XML"}
+
+QUADS_NOTE = {"en": "One named graph per source: the ontology, each file of the reference graph, each report "
+                    "and, apart, what OWL 2 RL reasoning adds to it.",
+              "fr": "Un graphe nommé par source : l'ontologie, chaque fichier du graphe de référence, chaque "
+                    "rapport et, à part, ce que le raisonnement OWL 2 RL y ajoute."}
+MERGED_NOTE = {"en": "The union of the ontology, the reference graph, the reports and what OWL 2 RL reasoning "
+                     "adds to them, in one graph.",
+               "fr": "L'union de l'ontologie, du graphe de référence, des rapports et de ce que le raisonnement "
+                     "OWL 2 RL y ajoute, en un seul graphe."}
+
+
+@dataclass(frozen=True)
+class Target:
+    """An external dataset the graph links to."""
+
+    key: str
+    uri_space: str
+    homepage: str
+    title_en: str
+    title_fr: str
+
+
+TARGETS = (
+    Target("eu-country", str(iris.EU_COUNTRY), "https://op.europa.eu/en/web/eu-vocabularies/countries-and-territories",
+           "EU Publications Office: countries and territories authority table",
+           "Office des publications de l'UE : table d'autorité des pays et territoires"),
+    Target("sdg", str(iris.SDG), "https://metadata.un.org/sdg/",
+           "United Nations: Sustainable Development Goals, targets and indicators",
+           "Nations Unies : objectifs, cibles et indicateurs de développement durable"),
+    Target("un-network-on-migration", "https://migrationnetwork.un.org/", "https://migrationnetwork.un.org/",
+           "United Nations Network on Migration", "Réseau des Nations Unies sur les migrations"),
+)
+
+TITLE = {"en": "Knowledge graph of the regional reviews of the Global Compact for Migration",
+         "fr": "Graphe de connaissances des examens régionaux du Pacte mondial sur les migrations"}
+DESCRIPTION = {
+    "en": "The reports of the regional reviews of the Global Compact for Safe, Orderly and Regular Migration "
+          "(GCM) as linked data: who (States, organisations, persons) did what (organised, co-chaired, "
+          "moderated, spoke, spoke on behalf of others, replied) in which session of which review, hence which "
+          "of the 23 GCM objectives each actor engaged with, every fact traceable to the paragraph of the report "
+          "it comes from. With the gcmkg ontology, the reference graph (objectives, guiding principles, themes, "
+          "UN Member States, organisations) and the entailments of OWL 2 RL reasoning, each in its named graph.",
+    "fr": "Les rapports des examens régionaux du Pacte mondial pour des migrations sûres, ordonnées et "
+          "régulières en données liées : qui (États, organisations, personnes) a fait quoi (organisé, coprésidé, "
+          "animé, pris la parole, parlé au nom d'autres, exercé un droit de réponse) dans quelle séance de quel "
+          "examen, et donc de quels objectifs du Pacte chaque acteur s'est saisi, chaque fait étant rattaché au "
+          "paragraphe du rapport dont il est tiré. Avec l'ontologie gcmkg, le graphe de référence (objectifs, "
+          "principes directeurs, thèmes, États Membres de l'ONU, organisations) et les déductions du "
+          "raisonnement OWL 2 RL, chacun dans son graphe nommé.",
+}
+KEYWORDS = {"en": ("migration", "Global Compact for Migration", "GCM", "regional review", "United Nations",
+                   "linked data"),
+            "fr": ("migrations", "Pacte mondial sur les migrations", "examen régional", "Nations Unies",
+                   "données liées")}
+PUBLISHER_NAME = "gcmkg developers"
+
+#: Prefixes for partition keys and for void.ttl itself.
+PREFIXES = {**export.PREFIXES, "voidext": VOIDEXT}
+
+
+# ---------------------------------------------------------------------------------------------- counting
+
+
+def partition_key(term: URIRef) -> str:
+    """'gcm:Attendance' -> 'gcm-Attendance'; an IRI in no known namespace -> the slug of the whole IRI."""
+    text = str(term)
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
+        local = text.removeprefix(str(ns))
+        if local != text and local and all(c.isalnum() or c in "-_." for c in local):
+            return f"{prefix}-{local}"
+    return iris.slug(text)
+
+
+def unique_keys(terms: list[URIRef]) -> dict[URIRef, str]:
+    keys = {t: partition_key(t) for t in terms}
+    clashes = [k for k, n in Counter(keys.values()).items() if n > 1]
+    if clashes:
+        raise ValueError(f"two terms share the partition key {clashes[0]!r}")
+    return keys
+
+
+@dataclass
+class Statistics:
+    triples: int
+    subjects: int
+    objects: int
+    entities: int
+    classes: dict[URIRef, int]  # class -> distinct instances
+    properties: dict[URIRef, int]  # property -> triples
+    languages: dict[str, dict[str, int]]  # tag -> {"triples", "subjects", "literals", "labelled"}
+    links: dict[tuple[str, URIRef], int]  # (target key, predicate) -> triples
+
+
+def statistics(graph: Graph) -> Statistics:
+    subjects = set(graph.subjects())
+    instances: dict[URIRef, set] = defaultdict(set)
+    properties: Counter = Counter()
+    lang_triples: Counter = Counter()
+    lang_subjects: dict[str, set] = defaultdict(set)
+    lang_literals: dict[str, set] = defaultdict(set)
+    labelled: dict[str, set] = defaultdict(set)
+    links: Counter = Counter()
+    for s, p, o in graph:
+        properties[p] += 1
+        if p == RDF.type and isinstance(o, URIRef):
+            instances[o].add(s)
+        if isinstance(o, Literal) and o.language:
+            tag = o.language.lower()
+            lang_triples[tag] += 1
+            lang_subjects[tag].add(s)
+            lang_literals[tag].add(o)
+            if p in (RDFS.label, SKOS.prefLabel) and isinstance(s, URIRef):
+                labelled[tag].add(s)
+        elif isinstance(o, URIRef):
+            for target in TARGETS:
+                if str(o).startswith(target.uri_space):
+                    links[(target.key, p)] += 1
+    languages = {tag: {"triples": lang_triples[tag], "subjects": len(lang_subjects[tag]),
+                       "literals": len(lang_literals[tag]), "labelled": len(labelled[tag])}
+                 for tag in sorted(lang_triples)}
+    return Statistics(
+        triples=len(graph),
+        subjects=len(subjects),
+        objects=len(set(graph.objects())),
+        entities=sum(1 for s in subjects if isinstance(s, URIRef)),
+        classes={c: len(members) for c, members in sorted(instances.items())},
+        properties=dict(sorted(properties.items())),
+        languages=languages,
+        links=dict(sorted(links.items())),
+    )
+
+
+# -------------------------------------------------------------------------------------------- the sources
+
+
+@dataclass(frozen=True)
+class ReportEdition:
+    stem: str
+    report: URIRef
+    review: URIRef | None
+    language: str | None
+    symbol: str | None
+    titles: tuple[Literal, ...]
+    dates: tuple[Literal, ...]
+
+
+def editions(ds: Dataset, stems: list[str]) -> list[ReportEdition]:
+    """What each report graph says about its report: symbol, language, review, date."""
+    out = []
+    for stem in stems:
+        g = ds.graph(iris.report_graph(stem))
+        for report in sorted(s for s in g.subjects(RDF.type, GCM.Report) if isinstance(s, URIRef)):
+            reviews = sorted({*g.subjects(GCM.hasReport, report), *g.objects(report, GCM.reportOf)})
+            review = reviews[0] if reviews else None
+            language = next(iter(sorted(str(x) for x in g.objects(report, DCTERMS.language))), None)
+            symbol = next(iter(sorted(str(x) for x in g.objects(report, DCTERMS.identifier))), None)
+            titles = tuple(sorted((t for t in g.objects(report, RDFS.label) if isinstance(t, Literal)), key=str))
+            dates = tuple(sorted(g.objects(review, SCHEMA.startDate), key=str)) if review else ()
+            out.append(ReportEdition(stem, report, review, language, symbol, titles, dates))
+    return out
+
+
+def language_node(code: str) -> URIRef | Literal:
+    return EU_LANGUAGE[LANGUAGES[code]] if code in LANGUAGES else Literal(code)
+
+
+# ------------------------------------------------------------------------------------------- describing
+
+
+def bilingual(graph: Graph, node: URIRef, prop: URIRef, texts: dict[str, str]) -> None:
+    for lang, text in texts.items():
+        graph.add((node, prop, Literal(text, lang=lang)))
+
+
+def distribution(graph: Graph, dataset: URIRef, name: str, data: bytes, fmt: str, base: str,
+                 titles: dict[str, str]) -> None:
+    node = iris.dataset_part("distribution", name)
+    url = URIRef(base + name)
+    graph.add((dataset, DCAT.distribution, node))
+    graph.add((node, RDF.type, DCAT.Distribution))
+    bilingual(graph, node, DCTERMS.title, titles)
+    graph.add((node, DCAT.mediaType, URIRef(IANA + export.FORMATS[fmt].media_type)))
+    graph.add((node, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+    graph.add((node, DCAT.downloadURL, url))
+    graph.add((node, DCAT.accessURL, url))
+    graph.add((node, DCTERMS.license, CC_BY))
+    graph.add((dataset, VOID.dataDump, url))
+
+
+def format_of(name: str) -> str:
+    for key, fmt in export.FORMATS.items():
+        if name.endswith(fmt.suffix):
+            return key
+    raise ValueError(f"{name}: not an RDF file name")
+
+
+def describe(files: dict[str, bytes], ds: Dataset, base: str = DEFAULT_BASE,
+             sparql_endpoint: str | None = None) -> bytes:
+    """void.ttl for the dataset `ds` (export.dataset) published as `files` (file name -> exact bytes): the
+    whole graph in each syntax (gcmkg.ttl, gcmkg.nq, ...: export.distributions) and the report graphs
+    (<stem>.ttl, <stem>-inferred.ttl: what `gcmkg build` writes)."""
+    base = base if base.endswith("/") else base + "/"
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True, replace=True)
+    for prefix, ns in (("dcat", DCAT), ("void", VOID)):
+        g.bind(prefix, ns, override=True, replace=True)
+    d = iris.DATASET
+
+    # the description document and the dataset
+    doc = iris.dataset_part("description")
+    g.add((doc, RDF.type, VOID.DatasetDescription))
+    bilingual(g, doc, DCTERMS.title, {"en": f"Dataset description: {TITLE['en']}",
+                                      "fr": f"Description du jeu de données : {TITLE['fr']}"})
+    g.add((doc, FOAF.primaryTopic, d))
+    g.add((d, RDF.type, DCAT.Dataset))
+    g.add((d, RDF.type, VOID.Dataset))
+    bilingual(g, d, DCTERMS.title, TITLE)
+    bilingual(g, d, DCTERMS.description, DESCRIPTION)
+    for lang, words in KEYWORDS.items():
+        for word in words:
+            g.add((d, DCAT.keyword, Literal(word, lang=lang)))
+    g.add((d, DCTERMS.license, CC_BY))
+    g.add((d, DCTERMS.conformsTo, iris.ONTOLOGY_IRI))
+    publisher = iris.dataset_part("publisher")
+    g.add((d, DCTERMS.publisher, publisher))
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, FOAF.name, Literal(PUBLISHER_NAME)))
+    g.add((d, VOID.uriSpace, Literal(str(ID))))
+    if sparql_endpoint:
+        g.add((d, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
+
+    # distributions of the whole graph, one per syntax, and the report graphs as subsets
+    report_files = {s.name: s for s in export.report_sources(files)}
+    for name in sorted(files):
+        if name in report_files:
+            continue
+        fmt = format_of(name)
+        title = export.FORMATS[fmt].title
+        distribution(g, d, name, files[name], fmt, base, {"en": f"{TITLE['en']} ({title})",
+                                                          "fr": f"{TITLE['fr']} ({title})"})
+        bilingual(g, iris.dataset_part("distribution", name), DCTERMS.description,
+                  QUADS_NOTE if export.FORMATS[fmt].quads else MERGED_NOTE)
+        g.add((d, VOID.feature, FORMATS_NS[FEATURES[fmt]]))
+    stems = sorted(name.removesuffix(".ttl") for name in report_files if not name.endswith(export.INFERRED_SUFFIX))
+    sources = editions(ds, stems)
+    for name, source in sorted(report_files.items()):
+        subset = source.graph
+        inferred = name.endswith(export.INFERRED_SUFFIX)
+        stem = name.removesuffix(export.INFERRED_SUFFIX if inferred else ".ttl")
+        g.add((d, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, RDF.type, DCAT.Dataset))
+        if inferred:
+            bilingual(g, subset, DCTERMS.title, {"en": f"OWL 2 RL entailments of {stem}",
+                                                 "fr": f"Déductions OWL 2 RL de {stem}"})
+            g.add((subset, PROV.wasDerivedFrom, iris.report_graph(stem)))
+            g.add((subset, PROV.wasDerivedFrom, iris.ONTOLOGY_IRI))
+        else:
+            bilingual(g, subset, DCTERMS.title, {"en": f"Facts read from {stem}",
+                                                 "fr": f"Faits tirés de {stem}"})
+            g.add((subset, PROV.wasDerivedFrom, iris.dataset_part("source", stem)))
+        g.add((subset, VOID.triples, Literal(len(ds.graph(subset)))))
+        g.add((subset, DCTERMS.license, CC_BY))
+        distribution(g, subset, name, files[name], "ttl", base,
+                     {"en": f"{name} (Turtle)", "fr": f"{name} (Turtle)"})
+
+    # the report editions the data comes from, the languages and the period covered
+    dates: list[Literal] = []
+    for ed in sources:
+        node = iris.dataset_part("source", ed.stem)
+        g.add((d, DCTERMS.source, node))
+        g.add((d, PROV.wasDerivedFrom, node))
+        g.add((node, RDF.type, FOAF.Document))
+        g.add((node, RDF.type, PROV.Entity))
+        for title in ed.titles:
+            g.add((node, DCTERMS.title, title))
+        if ed.symbol:
+            g.add((node, DCTERMS.identifier, Literal(ed.symbol)))
+        if ed.language:
+            g.add((node, DCTERMS.language, language_node(ed.language)))
+        g.add((node, DCTERMS.isVersionOf, ed.report))
+        if ed.review is not None:
+            g.add((node, DCTERMS.subject, ed.review))
+            g.add((d, VOID.exampleResource, ed.review))
+        dates.extend(ed.dates)
+    if dates:
+        period = iris.dataset_part("period")
+        g.add((d, DCTERMS.temporal, period))
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        g.add((period, DCAT.startDate, min(dates, key=str)))
+        g.add((period, DCAT.endDate, max(dates, key=str)))
+
+    # statistics of the whole graph
+    stats = statistics(export.merged(ds))
+    g.add((d, VOID.triples, Literal(stats.triples)))
+    g.add((d, VOID.distinctSubjects, Literal(stats.subjects)))
+    g.add((d, VOID.distinctObjects, Literal(stats.objects)))
+    g.add((d, VOID.entities, Literal(stats.entities)))
+    g.add((d, VOID.classes, Literal(len(stats.classes))))
+    g.add((d, VOID.properties, Literal(len(stats.properties))))
+    vocabularies = {ns for term in (*stats.classes, *stats.properties) for ns in PREFIXES.values()
+                    if str(term).startswith(str(ns))}
+    for ns in vocabularies:
+        g.add((d, VOID.vocabulary, URIRef(str(ns))))
+    for cls, key in unique_keys(list(stats.classes)).items():
+        node = iris.dataset_part("class", key)
+        g.add((d, VOID.classPartition, node))
+        g.add((node, VOID["class"], cls))
+        g.add((node, VOID.entities, Literal(stats.classes[cls])))
+    for prop, key in unique_keys(list(stats.properties)).items():
+        node = iris.dataset_part("property", key)
+        g.add((d, VOID.propertyPartition, node))
+        g.add((node, VOID.property, prop))
+        g.add((node, VOID.triples, Literal(stats.properties[prop])))
+    for tag, counts in stats.languages.items():
+        node = iris.dataset_part("language", iris.slug(tag))
+        g.add((d, VOIDEXT.languagePartition, node))
+        g.add((node, VOIDEXT.language, Literal(tag)))
+        g.add((node, VOID.triples, Literal(counts["triples"])))
+        g.add((node, VOID.distinctSubjects, Literal(counts["subjects"])))
+        g.add((node, VOIDEXT.distinctLiterals, Literal(counts["literals"])))
+        g.add((node, VOID.entities, Literal(counts["labelled"])))
+        if tag in LANGUAGES:
+            g.add((d, DCTERMS.language, language_node(tag)))
+
+    # links to external datasets
+    for target in TARGETS:
+        node = iris.dataset_part("external", target.key)
+        if not any(key == target.key for key, _ in stats.links):
+            continue
+        g.add((node, RDF.type, VOID.Dataset))
+        g.add((node, DCTERMS.title, Literal(target.title_en, lang="en")))
+        g.add((node, DCTERMS.title, Literal(target.title_fr, lang="fr")))
+        g.add((node, VOID.uriSpace, Literal(target.uri_space)))
+        g.add((node, FOAF.homepage, URIRef(target.homepage)))
+    for (key, prop), count in stats.links.items():
+        node = iris.dataset_part("linkset", key, partition_key(prop))
+        g.add((d, VOID.subset, node))
+        g.add((node, RDF.type, VOID.Linkset))
+        g.add((node, VOID.subjectsTarget, d))
+        g.add((node, VOID.objectsTarget, iris.dataset_part("external", key)))
+        g.add((node, VOID.linkPredicate, prop))
+        g.add((node, VOID.triples, Literal(count)))
+
+    assert not any(isinstance(t, BNode) for triple in g for t in triple), "void.ttl must have no blank node"
+    return g.serialize(format="longturtle", encoding="utf-8").replace(b"\r\n", b"\n")
+
+
+def configured_base(base: str | None = None) -> str:
+    return base or os.environ.get("GCMKG_DOWNLOAD_BASE") or DEFAULT_BASE
+
+
+def configured_endpoint(endpoint: str | None = None) -> str | None:
+    return endpoint or os.environ.get("GCMKG_SPARQL_ENDPOINT") or None
+
+
+def describe_outputs(built: dict[str, bytes], root: Path | None = None, base: str | None = None,
+                     sparql_endpoint: str | None = None) -> dict[str, bytes]:
+    """What `gcmkg build` adds to graph/ beside the report graphs `built` (file name -> bytes):
+    `context.jsonld` (the JSON-LD context of the exports) and `void.ttl` (this module)."""
+    root = root or project_root()
+    reports = {name: data for name, data in built.items() if name.endswith(".ttl") and name not in export.NOT_REPORTS}
+    ds = export.dataset(export.sources(root, reports))
+    files = {**export.distributions(ds), **reports}
+    return {"context.jsonld": export.context_bytes(),
+            "void.ttl": describe(files, ds, configured_base(base), configured_endpoint(sparql_endpoint))}
+
+
+# ------------------------------------------------------------------------------------------------- CLI
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--graph", type=Path, metavar="DIR", help="folder of the built report graphs (default: graph/)")
+    p.add_argument("--base",
+                   help=f"download base of the distributions (default: $GCMKG_DOWNLOAD_BASE or {DEFAULT_BASE})")
+    p.add_argument("--sparql-endpoint", metavar="URL",
+                   help="SPARQL endpoint serving the graph (default: $GCMKG_SPARQL_ENDPOINT; none if unset)")
+    p.add_argument("-o", "--out", default="-", help="output file, '-' for stdout (default)")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = project_root()
+    built = export.built_files(args.graph or root / "graph")
+    data = describe_outputs(built, root, args.base, args.sparql_endpoint)["void.ttl"]
+    if args.out in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(args.out).write_bytes(data)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="gcmkg describe", description="Write the DCAT/VoID description of the graph.")
+    add_arguments(p)
+    args = p.parse_args(argv)
+    try:
+        return run(args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""`gcmkg export`: every syntax re-parses with a parser that is not rdflib into the graph it came from.
+
+Independent parsers: Raptor's `rapper` (C) for Turtle, N-Triples, N-Quads, TriG and RDF/XML, Apache Jena's
+`riot` (Java) for JSON-LD, which Raptor does not read. Their N-Triples/N-Quads output is compared, with
+`rdflib.compare.isomorphic`, to the source files parsed directly (the ontology, each reference file, each
+built report graph): the union for the one-graph syntaxes, graph by graph for TriG and N-Quads.
+Under CI (CI=true) a missing tool fails the test; elsewhere it skips it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF
+
+from gcmkg import export, iris
+
+ROOT = Path(__file__).resolve().parents[1]
+GRAPH = ROOT / "graph"
+JAVA_LIBS = Path("/usr/share/java")
+# Jena's jars and the jars of its Debian dependencies that riot needs (one SLF4J binding, so it starts)
+JENA_CLASSPATH = ("jena-arq jena-base jena-cmds jena-core jena-iri commons-cli commons-codec commons-compress "
+                  "commons-csv commons-io commons-lang3 dexx.collection gson guava httpclient httpclient-cache "
+                  "httpcore jackson-core jackson-databind jackson-annotations jsonld-java jakarta.json-api "
+                  "protobuf thrift titanium-json-ld caffeine slf4j-api slf4j-simple").split()
+RAPPER_SYNTAX = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig", "xml": "rdfxml"}
+
+
+def missing(what: str) -> None:
+    message = f"{what} is not installed (bash .ci/install-system-packages.sh)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+# ------------------------------------------------------------------------------------- independent parsers
+
+
+def rapper(path: Path, fmt: str) -> bytes:
+    """The file as N-Quads (graph names kept) written by Raptor."""
+    if shutil.which("rapper") is None:
+        missing("rapper (Debian raptor2-utils)")
+    done = subprocess.run(["rapper", "-q", "-i", RAPPER_SYNTAX[fmt], "-o", "nquads", str(path)],
+                          capture_output=True, check=False)
+    assert done.returncode == 0, f"rapper rejects {path.name}: {done.stderr.decode(errors='replace')[:2000]}"
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def riot(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """A command line that runs Jena's riot, with its JSON-LD 1.0 reader.
+
+    A `riot` on PATH (Apache's own distribution) is used as it is. Debian's libapache-jena-java has no
+    launcher, so riot runs from the jars; its jena-core (4.5.0-2) moves the bundled Xerces classes to the
+    package `xerces` but leaves their message files under `org/apache/jena/ext/xerces`, and Jena then fails
+    to start ("internal error" in XSSimpleTypeDecl): a copy of the message files where the classes look for
+    them goes first on the class path. Jena 4.5's default JSON-LD reader (Titanium, JSON-LD 1.1) needs a
+    Jakarta JSON provider that Debian does not package, hence `--syntax=jsonld10` (jsonld-java): our JSON-LD
+    uses nothing beyond JSON-LD 1.0.
+    """
+    if shutil.which("riot"):
+        return ["riot"]
+    java = shutil.which("java")
+    core = JAVA_LIBS / "jena-core.jar"
+    if java is None or not core.is_file():
+        missing("Jena riot (Debian libapache-jena-java, java)")
+    jars = [JAVA_LIBS / f"{name}.jar" for name in JENA_CLASSPATH]
+    absent = [jar.name for jar in jars if not jar.is_file()]
+    assert not absent, f"Jena's dependencies are missing from {JAVA_LIBS}: {absent}"
+    fix = tmp_path_factory.mktemp("jena-xerces-messages")
+    with zipfile.ZipFile(core) as jar:
+        names = set(jar.namelist())
+        for name in names:
+            relocated = name.replace("org/apache/jena/ext/xerces/", "xerces/", 1)
+            if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties") \
+                    and relocated not in names:
+                (fix / relocated).parent.mkdir(parents=True, exist_ok=True)
+                (fix / relocated).write_bytes(jar.read(name))
+    classpath = os.pathsep.join([str(fix), *map(str, jars)])
+    return [java, "-cp", classpath, "riotcmd.riot", "--syntax=jsonld10"]
+
+
+def riot_nt(command: list[str], path: Path) -> bytes:
+    done = subprocess.run([*command, "--output=nt", str(path)], capture_output=True, check=False)
+    assert done.returncode == 0 and done.stdout, \
+        f"riot rejects {path.name}: {done.stderr.decode(errors='replace')[:2000]}"
+    return done.stdout
+
+
+# ---------------------------------------------------------------------------------- what should come out
+
+
+def expected_graphs(inferred: bool = True) -> dict[str, Graph]:
+    """Named-graph IRI -> the source file parsed directly (IRIs spelled out here, not taken from iris)."""
+    base = "https://w3id.org/gcmkg/"
+    out = {f"{base}ontology": Graph().parse(ROOT / "ontology" / "gcm.owl.ttl", format="turtle")}
+    for path in sorted((ROOT / "ontology" / "reference").glob("*.ttl")):
+        out[f"{base}reference/{path.stem}"] = Graph().parse(path, format="turtle")
+    for path in sorted(GRAPH.glob("*.ttl")):
+        if path.name == "void.ttl" or (not inferred and path.stem.endswith("-inferred")):
+            continue
+        out[f"{base}graph/{path.stem}"] = Graph().parse(path, format="turtle")
+    return out
+
+
+def union(graphs) -> Graph:
+    out = Graph()
+    for g in graphs:
+        for triple in g:
+            out.add(triple)
+    return out
+
+
+def quads(data: bytes) -> dict[str, Graph]:
+    """Graph name -> its triples; the default graph is named ''."""
+    ds = Dataset()
+    with warnings.catch_warnings():  # rdflib 7's N-Quads parser warns about its own deprecated API, per quad
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ds.parse(data=data.decode("utf-8"), format="nquads")
+    return {"" if g.identifier == DATASET_DEFAULT_GRAPH_ID else str(g.identifier): g
+            for g in ds.graphs() if len(g)}
+
+
+def triples(data: bytes) -> Graph:
+    return Graph().parse(data=data.decode("utf-8"), format="nt")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every syntax, through the command line: `--format all`, plus RDF/XML with its default (the ontology)."""
+    out = tmp_path_factory.mktemp("export")
+    assert export.main(["--format", "all", "--out", str(out)]) == 0
+    assert export.main(["--format", "xml", "--out", str(out / "gcm.owl.rdf")]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, Graph]:
+    return expected_graphs()
+
+
+# ------------------------------------------------------------------------------------------------- tests
+
+
+def test_graph_iris() -> None:
+    assert iris.ontology_graph() == URIRef("https://w3id.org/gcmkg/ontology")
+    assert iris.reference_graph("states") == URIRef("https://w3id.org/gcmkg/reference/states")
+    assert iris.report_graph("ece-gcm-2024-review-fr") == URIRef("https://w3id.org/gcmkg/graph/ece-gcm-2024-review-fr")
+    assert iris.inferred_graph("ece-gcm-2024-review-fr") == \
+        URIRef("https://w3id.org/gcmkg/graph/ece-gcm-2024-review-fr-inferred")
+
+
+def test_each_reference_graph_is_named_by_its_ontology_iri() -> None:
+    for path in sorted((ROOT / "ontology" / "reference").glob("*.ttl")):
+        ontologies = set(Graph().parse(path, format="turtle").subjects(RDF.type, OWL.Ontology))
+        assert ontologies == {iris.reference_graph(path.stem)}, path.name
+
+
+def test_every_distribution_is_written(exported: Path) -> None:
+    names = sorted(p.name for p in exported.iterdir())
+    assert names == sorted(["gcm.owl.rdf", "gcmkg.jsonld", "gcmkg.nq", "gcmkg.nt", "gcmkg.rdf", "gcmkg.trig",
+                            "gcmkg.ttl"])
+
+
+@pytest.mark.parametrize("name, fmt", [("gcmkg.nq", "nq"), ("gcmkg.trig", "trig")])
+def test_quad_syntaxes_keep_one_named_graph_per_source(exported: Path, expected: dict[str, Graph],
+                                                       name: str, fmt: str) -> None:
+    parsed = quads(rapper(exported / name, fmt))
+    assert sorted(parsed) == sorted(expected)
+    for graph_iri, graph in expected.items():
+        assert isomorphic(parsed[graph_iri], graph), f"{name}: named graph {graph_iri} differs from its source"
+
+
+@pytest.mark.parametrize("name, fmt", [("gcmkg.ttl", "ttl"), ("gcmkg.nt", "nt"), ("gcmkg.rdf", "xml")])
+def test_one_graph_syntaxes_hold_the_union(exported: Path, expected: dict[str, Graph], name: str, fmt: str) -> None:
+    parsed = quads(rapper(exported / name, fmt))
+    assert list(parsed) == [""], f"{name} should hold one graph"
+    assert isomorphic(parsed[""], union(expected.values())), f"{name} differs from the sources"
+
+
+def test_jsonld_reads_back_with_jena(exported: Path, expected: dict[str, Graph], riot: list[str]) -> None:
+    parsed = triples(riot_nt(riot, exported / "gcmkg.jsonld"))
+    assert isomorphic(parsed, union(expected.values()))
+
+
+def test_jsonld_reads_back_with_rdflib(exported: Path, expected: dict[str, Graph]) -> None:
+    parsed = Graph().parse(exported / "gcmkg.jsonld", format="json-ld")
+    assert isomorphic(parsed, union(expected.values()))
+
+
+def test_xml_alone_is_the_ontology(exported: Path, expected: dict[str, Graph]) -> None:
+    parsed = triples(rapper(exported / "gcm.owl.rdf", "xml"))
+    assert isomorphic(parsed, expected["https://w3id.org/gcmkg/ontology"])
+
+
+def test_jsonld_embeds_the_shipped_context(exported: Path) -> None:
+    shipped = json.loads((GRAPH / "context.jsonld").read_text(encoding="utf-8"))
+    doc = json.loads((exported / "gcmkg.jsonld").read_text(encoding="utf-8"))
+    assert doc["@context"] == shipped["@context"]
+    assert (GRAPH / "context.jsonld").read_bytes() == export.context_bytes(), \
+        "graph/context.jsonld is stale: run `gcmkg build`"
+    assert {"gcm", "id", "skos", "dcterms", "prov", "rdfs", "owl", "xsd"} <= set(shipped["@context"])
+
+
+def test_line_syntaxes_are_sorted(exported: Path) -> None:
+    for name in ("gcmkg.nt", "gcmkg.nq"):
+        lines = (exported / name).read_text(encoding="utf-8").splitlines()
+        assert lines == sorted(lines) and len(lines) == len(set(lines)), name
+
+
+def test_without_inferred_graphs(tmp_path: Path) -> None:
+    out = tmp_path / "asserted.nq"
+    assert export.main(["--format", "nq", "--no-inferred", "--out", str(out)]) == 0
+    parsed = quads(rapper(out, "nq"))
+    assert sorted(parsed) == sorted(expected_graphs(inferred=False))
+    assert not any(name.endswith("-inferred") for name in parsed)
+
+
+def test_stdout_is_the_default(capsysbinary: pytest.CaptureFixture[bytes], exported: Path) -> None:
+    assert export.main(["--format", "nt"]) == 0
+    assert capsysbinary.readouterr().out == (exported / "gcmkg.nt").read_bytes()
+
+
+def test_a_missing_graph_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert export.main(["--graph", str(tmp_path / "nowhere")]) == 2
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_exports_are_deterministic(tmp_path: Path, exported: Path) -> None:
+    # a separate process with another hash seed: set order and blank-node ids differ, the bytes must not
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "7"}
+    subprocess.run([sys.executable, "-m", "gcmkg.export", "--format", "all", "--out", str(out)],
+                   check=True, cwd=ROOT, env=env)
+    for path in sorted(out.iterdir()):
+        assert path.read_bytes() == (exported / path.name).read_bytes(), f"{path.name} differs between runs"
