@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, describe, docs, export, query, validate
+from . import __version__, describe, docs, export, publish, query, validate
 from .errors import InputError
 
 
@@ -36,6 +36,8 @@ def parser() -> argparse.ArgumentParser:
     describe.add_arguments(d)
     o = sub.add_parser("docs", help="write the HTML documentation of the ontology (graph/docs/)")
     docs.add_arguments(o)
+    u = sub.add_parser("publish", help="upload the graph to a SPARQL 1.1 Graph Store, one named graph per source")
+    publish.add_arguments(u)
 
     c = sub.add_parser("check", help="check the ontology and the reference graph")
     c.add_argument("--format", choices=["text", "json"], default="text")
@@ -68,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             return describe.run(args)
         if args.command == "docs":
             return docs.run(args)
+        if args.command == "publish":
+            return publish.run(args)
         if args.command == "check":
             from .check import run
             return run(args.format)

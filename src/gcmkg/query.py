@@ -1,9 +1,21 @@
 """`gcmkg query` and `gcmkg queries`: run the canned SPARQL of queries/ (or any .rq file) on the built graph.
 
-The data is every ``graph/*.ttl`` (the data graphs and, when present, their ``*-inferred.ttl``) or the files and
-folders given with ``--data``; the ontology and the reference graph are always added. The canned queries read
-asserted triples only (explicit property paths, no entailment), so the inferred files change no row and a
-remote SPARQL 1.1 endpoint holding the same files (``--endpoint``) gives the same rows.
+The data is every report graph of ``graph/`` (``<report>.ttl`` and, when present, its ``<report>-inferred.ttl``;
+not ``void.ttl``, which describes the dataset) or the files and folders given with ``--data``; the ontology and
+the reference graph are always added. The canned queries read asserted triples only (explicit property paths,
+no entailment), so the inferred files change no row and a remote SPARQL 1.1 endpoint holding the same files
+(``--endpoint``, e.g. after ``gcmkg publish``) gives the same rows.
+
+Remote queries go through SPARQLWrapper (POST, results as SPARQL JSON), with the same parameters and output
+formats. A query reads the endpoint's default graph. Where that is the union of the named graphs (Oxigraph
+``serve --union-default-graph``, Fuseki ``tdb:unionDefaultGraph``, GraphDB, Virtuoso) nothing more is needed;
+where it is empty, give every published graph (``gcmkg publish`` prints their IRIs) as
+``--default-graph-uri IRI``: the protocol's default-graph-uri parameter makes their merge the default graph.
+``--named-graph-uri`` likewise sets the graphs ``GRAPH ?g`` ranges over. Credentials, for HTTP basic
+authentication, come from the environment only: ``GCMKG_ENDPOINT_USER`` and ``GCMKG_ENDPOINT_PASSWORD``. A
+server that refuses the connection, a host that does not resolve, no answer within ``--timeout`` seconds, an HTTP
+error (its status and the start of the server's message are shown) or an answer that is not SPARQL results
+JSON: one line on standard error, exit 2.
 
 Parameters (``--param KEY=VALUE``) are bound as RDF terms, never pasted into the query text: each value becomes
 an IRI, an ``xsd:integer`` or a literal, is serialised as an N-Triples term (escaped, validated) and joined to
@@ -39,10 +51,11 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from .export import NOT_REPORTS
 from .iris import PREFIXES
 from .reference import ontology_file, project_root, reference_files
-from .store import (STORES, FORMATS, QuerySyntaxError, Result, StoreError, Term, default_store, EndpointStore,
-                    open_store)
+from .store import (DEFAULT_TIMEOUT, STORES, FORMATS, QuerySyntaxError, Result, StoreError, Term, default_store,
+                    endpoint_credentials, EndpointStore, open_store)
 
 FORMAT_CHOICES = ("table", "csv", "tsv", "json")
 VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -254,8 +267,8 @@ def data_files(paths: list[Path] | None, root: Path | None = None) -> list[Path]
                 data.append(path)
             else:
                 raise UsageError(f"{path}: no such file or folder")
-    else:
-        data = sorted((root / "graph").glob("*.ttl"))
+    else:  # the report graphs, as `gcmkg export` and `gcmkg publish` read them
+        data = sorted(p for p in (root / "graph").glob("*.ttl") if p.name not in NOT_REPORTS)
     files = [ontology_file(root), *reference_files(root), *data]
     seen: dict[Path, None] = {}
     for path in files:
@@ -381,15 +394,21 @@ def render(result: Result, fmt: str) -> str:
 
 def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = "oxigraph",
             data: list[Path] | None = None, endpoint: str | None = None, root: Path | None = None,
-            timings: dict[str, float] | None = None) -> Result:
-    """Bind the parameters, open the store, run the query (the library entry point behind `gcmkg query`)."""
+            timings: dict[str, float] | None = None, default_graphs: list[str] | None = None,
+            named_graphs: list[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
+    """Bind the parameters, open the store, run the query (the library entry point behind `gcmkg query`).
+    `default_graphs`, `named_graphs` and `timeout` apply to an endpoint only; its credentials come from the
+    environment (GCMKG_ENDPOINT_USER, GCMKG_ENDPOINT_PASSWORD)."""
     text = bind_parameters(query, params)
     start = time.perf_counter()
     if endpoint:
         if data:
             raise UsageError("--data and --endpoint cannot be used together")
-        store = EndpointStore(endpoint)
+        store = EndpointStore(endpoint, [graph_iri(g) for g in default_graphs or ()],
+                              [graph_iri(g) for g in named_graphs or ()], timeout, endpoint_credentials())
     else:
+        if default_graphs or named_graphs:
+            raise UsageError("--default-graph-uri and --named-graph-uri need --endpoint")
         store = open_store(store_kind, data_files(data, root))
     loaded = time.perf_counter()
     result = store.query(text)
@@ -397,6 +416,25 @@ def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = 
     if timings is not None:
         timings.update(load=loaded - start, query=done - loaded)
     return result
+
+
+def graph_iri(text: str) -> str:
+    """A --default-graph-uri / --named-graph-uri value: an absolute IRI, given bare or in <...>."""
+    iri = text[1:-1] if text.startswith("<") and text.endswith(">") else text
+    if not (re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) and IRI_CHARS.fullmatch(iri)):
+        raise UsageError(f"bad graph IRI {text!r}: expected an absolute IRI such as https://w3id.org/gcmkg/ontology")
+    return iri
+
+
+def seconds(text: str) -> float:
+    """A --timeout value: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
 
 
 def add_query_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -412,7 +450,17 @@ def add_query_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    help="table (readable), csv/tsv (W3C SPARQL results CSV/TSV) or json (SPARQL results JSON)")
     p.add_argument("--store", choices=STORES, default=None,
                    help=f"embedded store (default: {default_store()}, measured fastest)")
-    p.add_argument("--endpoint", metavar="URL", help="run on a SPARQL 1.1 endpoint instead of an embedded store")
+    p.add_argument("--endpoint", metavar="URL",
+                   help="run on a SPARQL 1.1 endpoint instead of an embedded store (HTTP basic credentials, if "
+                        "needed, from GCMKG_ENDPOINT_USER and GCMKG_ENDPOINT_PASSWORD)")
+    p.add_argument("--default-graph-uri", action="append", default=[], metavar="IRI",
+                   help="with --endpoint: a graph of the default graph the query reads (repeatable); give every "
+                        "published graph when the server's default graph is empty")
+    p.add_argument("--named-graph-uri", action="append", default=[], metavar="IRI",
+                   help="with --endpoint: a named graph the query may read with GRAPH (repeatable)")
+    p.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"with --endpoint: give up after this many seconds without an answer "
+                        f"(default: {DEFAULT_TIMEOUT:g})")
     p.add_argument("-o", "--out", type=Path, help="write the result to this file instead of standard output")
     p.add_argument("--timing", action="store_true", help="print load and query times to standard error")
     return p
@@ -437,7 +485,9 @@ def run_query(args: argparse.Namespace) -> int:
         query = find_query(args.query)
         params = [parse_parameter(p) for p in args.param]
         timings: dict[str, float] = {}
-        result = execute(query, params, args.store or default_store(), args.data, args.endpoint, timings=timings)
+        result = execute(query, params, args.store or default_store(), args.data, args.endpoint, timings=timings,
+                         default_graphs=args.default_graph_uri, named_graphs=args.named_graph_uri,
+                         timeout=args.timeout)
         write(render(result, args.format), args.out)
         if args.timing:
             print(f"{query.name}: load {timings['load']:.3f} s, query {timings['query']:.3f} s "

@@ -1,5 +1,7 @@
 """Embedded SPARQL stores behind one small interface: Oxigraph (Rust, via pyoxigraph) and rdflib (pure Python),
-plus any SPARQL 1.1 endpoint through SPARQLWrapper.
+plus any SPARQL 1.1 endpoint through SPARQLWrapper (with the protocol's default-graph-uri and named-graph-uri,
+a timeout, HTTP basic credentials from the environment, and every network or server failure turned into a
+one-line StoreError; `gcmkg publish` words its errors with the same helpers).
 
 Every store answers with the same `Result`: variable names and rows of rdflib terms, so the output formats and
 the tests never depend on the engine. Oxigraph is the default because it loads and answers much faster (measured:
@@ -8,9 +10,19 @@ see the query module's docstring); rdflib stays as the fallback when pyoxigraph 
 
 from __future__ import annotations
 
+import ast
+import http.client
+import json
+import os
+import re
+import socket
+import time
+import urllib.error
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -166,61 +178,218 @@ class OxigraphStore:
 
 # ---------------------------------------------------------------------------------------------- remote endpoint
 
+#: HTTP basic credentials for endpoints and graph stores come from the environment only: a flag or a URL would
+#: leave them in the shell history and in the process list.
+ENV_USER = "GCMKG_ENDPOINT_USER"
+ENV_PASSWORD = "GCMKG_ENDPOINT_PASSWORD"
+DEFAULT_TIMEOUT = 60.0
+EXCERPT = 200  # characters of a server's error message that are worth one line
 
-def json_term(binding: dict | None) -> Term | None:
-    """One value of the SPARQL 1.1 Query Results JSON format as an rdflib term."""
+
+def endpoint_credentials(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """(user, password) from GCMKG_ENDPOINT_USER / GCMKG_ENDPOINT_PASSWORD, None when neither is set."""
+    environ = os.environ if environ is None else environ
+    user, password = environ.get(ENV_USER, ""), environ.get(ENV_PASSWORD, "")
+    if bool(user) != bool(password):
+        missing = ENV_PASSWORD if user else ENV_USER
+        raise StoreError(f"{ENV_USER} and {ENV_PASSWORD} go together: {missing} is not set")
+    return (user, password) if user else None
+
+
+def check_url(url: str) -> str:
+    """An http(s) URL with a host and no credentials in it, or StoreError."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as err:
+        raise StoreError(f"{url}: not a valid URL ({err})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise StoreError(f"{url}: not an http(s) URL")
+    if parts.username is not None or parts.password is not None:
+        raise StoreError(f"{parts.hostname}: put credentials in {ENV_USER} and {ENV_PASSWORD}, not in the URL")
+    return url
+
+
+def excerpt(body: bytes | str | None) -> str:
+    """A server's message on one line: markup dropped, spaces collapsed, cut to EXCERPT characters."""
+    if not body:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if text.lstrip().startswith("<"):  # an HTML or XML page: its text only (a plain message may hold "<")
+        text = re.sub(r"<[^<>]*>", " ", re.sub(r"(?is)<(head|script|style)\b.*?</\1\s*>", " ", text))
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+def network_error(err: BaseException, timeout: float | None) -> str:
+    """What went wrong on the way to a server, in words (no traceback)."""
+    if isinstance(err, urllib.error.HTTPError):
+        try:
+            body = err.read()
+        except Exception:  # the body may be gone with the connection
+            body = b""
+        message = excerpt(body)
+        return f"HTTP {err.code} {err.reason}" + (f": {message}" if message else "")
+    reason = err.reason if isinstance(err, urllib.error.URLError) else err
+    if isinstance(reason, TimeoutError):
+        return f"no answer within {timeout:g} s (--timeout)" if timeout else "timed out"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused (is the server running?)"
+    if isinstance(reason, socket.gaierror):
+        return f"cannot resolve the host name ({reason.strerror or reason})"
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
+                           http.client.RemoteDisconnected)):
+        return "the server closed the connection"
+    if isinstance(reason, http.client.IncompleteRead):
+        return "the server closed the connection in the middle of its answer"
+    if isinstance(reason, http.client.HTTPException):
+        return f"not an HTTP answer ({type(reason).__name__})"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason) or type(reason).__name__
+
+
+#: The status codes SPARQLWrapper turns into its own exceptions (it keeps the body only in the message).
+WRAPPER_STATUS = {"QueryBadFormed": "400 Bad Request", "Unauthorized": "401 Unauthorized",
+                  "EndPointNotFound": "404 Not Found", "URITooLong": "414 URI Too Long",
+                  "EndPointInternalError": "500 Internal Server Error"}
+
+
+def wrapper_error(err: Exception) -> str:
+    """HTTP status and the server's message from one of SPARQLWrapper's exceptions."""
+    status = WRAPPER_STATUS.get(type(err).__name__, type(err).__name__)
+    _, found, body = str(err).partition("Response:\n")
+    message = ""
+    if found:
+        try:
+            message = excerpt(ast.literal_eval(body.strip()))
+        except (ValueError, SyntaxError):
+            message = excerpt(body)
+    return f"HTTP {status}" + (f": {message}" if message else "")
+
+
+def json_term(binding: object) -> Term | None:
+    """One value of the SPARQL 1.1 Query Results JSON format as an rdflib term (ValueError if it is none)."""
     if binding is None:
         return None
-    kind, value = binding["type"], binding["value"]
+    if not isinstance(binding, dict) or not isinstance(binding.get("value"), str):
+        raise ValueError(f"a binding is not a term: {str(binding)[:80]}")
+    kind, value = binding.get("type"), binding["value"]
     if kind == "uri":
         return URIRef(value)
     if kind == "bnode":
         return BNode(value)
+    if kind not in ("literal", "typed-literal"):  # typed-literal: the 2008 note, still sent by Virtuoso
+        raise ValueError(f"unknown term type {kind!r}")
     if "xml:lang" in binding:
         return Literal(value, lang=binding["xml:lang"])
     datatype = binding.get("datatype")
     return plain(Literal(value, datatype=URIRef(datatype) if datatype else None))
 
 
+def results_from_json(answer: object) -> Result:
+    """A SPARQL 1.1 Query Results JSON document as a Result (ValueError if it is not one)."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("head"), dict):
+        raise ValueError("no 'head' object")
+    if "boolean" in answer:
+        if not isinstance(answer["boolean"], bool):
+            raise ValueError("'boolean' is not true or false")
+        return Result("ask", boolean=answer["boolean"])
+    names = answer["head"].get("vars")
+    results = answer.get("results")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError("no 'head.vars' list of names")
+    if not isinstance(results, dict) or not isinstance(results.get("bindings"), list):
+        raise ValueError("no 'results.bindings' list")
+    rows = []
+    for binding in results["bindings"]:
+        if not isinstance(binding, dict):
+            raise ValueError("a solution is not an object")
+        rows.append(tuple(json_term(binding.get(n)) for n in names))
+    return Result("select", list(names), rows)
+
+
+GRAPH_SYNTAX = {"application/n-triples": "nt", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
+                "application/trig": "trig", "application/n-quads": "nquads"}
+
+
 class EndpointStore:
-    """Any SPARQL 1.1 endpoint (read-only): the queries run where the data already is."""
+    """Any SPARQL 1.1 endpoint (read-only), through SPARQLWrapper: the queries run where the data already is.
+
+    `default_graphs` and `named_graphs` are the protocol's default-graph-uri and named-graph-uri: a server
+    whose default graph is empty (not the union of its named graphs) answers over the graphs named here.
+    Every failure (refused, unknown host, timeout, HTTP error, an answer that is not SPARQL results) is a
+    StoreError with a one-line message."""
 
     name = "endpoint"
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+                 timeout: float | None = DEFAULT_TIMEOUT, credentials: tuple[str, str] | None = None) -> None:
+        self.url = check_url(url)
+        self.default_graphs = list(default_graphs)
+        self.named_graphs = list(named_graphs)
+        self.timeout = timeout
+        self.credentials = credentials
 
     def load(self, path: Path) -> None:
         raise StoreError("a remote endpoint holds its own data: --data cannot be used with --endpoint")
 
-    def query(self, text: str) -> Result:
-        from SPARQLWrapper import JSON, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+    def client(self, text: str):  # noqa: ANN201 - SPARQLWrapper
+        from SPARQLWrapper import POST, SPARQLWrapper
 
         client = SPARQLWrapper(self.url)
         client.setQuery(text)
-        client.setMethod("POST")
+        client.setMethod(POST)
+        client.setOnlyConneg(True)  # the Accept header only, no format=/output= parameters the protocol lacks
+        for graph in self.default_graphs:
+            client.addDefaultGraph(graph)
+        for graph in self.named_graphs:
+            client.addNamedGraph(graph)
+        if self.credentials:
+            client.setCredentials(*self.credentials)  # HTTP basic, SPARQLWrapper's default
+        client.timeout = self.timeout  # setTimeout() truncates to int, and 0 would mean none
+        return client
+
+    def fetch(self, client) -> tuple[str, bytes]:  # noqa: ANN001 - SPARQLWrapper
+        """Content type and body of the answer, read within the timeout."""
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        try:
+            response = client.query().response
+            kind = response.headers.get("Content-Type", "") or ""
+            deadline = time.monotonic() + self.timeout if self.timeout else None
+            chunks = []
+            while chunk := response.read(1 << 16):
+                chunks.append(chunk)
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError
+            response.close()
+            return kind.split(";")[0].strip().lower(), b"".join(chunks)
+        except SPARQLWrapperException as err:
+            raise StoreError(f"{self.url}: {wrapper_error(err)}") from None
+        except (OSError, http.client.HTTPException, ValueError) as err:
+            raise StoreError(f"{self.url}: {network_error(err, self.timeout)}") from None
+
+    def query(self, text: str) -> Result:
+        client = self.client(text)
         if client.queryType in ("CONSTRUCT", "DESCRIBE"):
             client.setReturnFormat("turtle")
-            try:
-                data = client.queryAndConvert()
-            except QueryBadFormed as err:
-                raise QuerySyntaxError(str(err)) from err
+            kind, body = self.fetch(client)
             graph = Graph()
-            graph.parse(data=data if isinstance(data, (str, bytes)) else data.serialize(), format="turtle")
+            try:
+                graph.parse(data=body, format=GRAPH_SYNTAX.get(kind, "turtle"))
+            except Exception as err:  # rdflib raises parser-specific exceptions
+                raise StoreError(f"{self.url}: the answer is not RDF ({kind or 'no content type'}): "
+                                 f"{excerpt(str(err)) or type(err).__name__}") from None
             return Result("graph", triples=[tuple(t) for t in graph])
-        client.setReturnFormat(JSON)
+        client.setReturnFormat("json")
+        kind, body = self.fetch(client)
         try:
-            answer = client.queryAndConvert()
-        except QueryBadFormed as err:
-            raise QuerySyntaxError(str(err)) from err
-        except Exception as err:  # urllib errors, refused connections, bad answers
-            raise StoreError(f"{self.url}: {err}") from err
-        if "boolean" in answer:
-            return Result("ask", boolean=bool(answer["boolean"]))
-        names = list(answer["head"]["vars"])
-        rows = [tuple(json_term(b.get(n)) for n in names) for b in answer["results"]["bindings"]]
-        return Result("select", names, rows)
+            return results_from_json(json.loads(body.decode("utf-8")))
+        except (ValueError, UnicodeDecodeError) as err:
+            what = "not JSON" if isinstance(err, (json.JSONDecodeError, UnicodeDecodeError)) else str(err)
+            raise StoreError(f"{self.url}: the answer is not SPARQL results JSON ({what}; "
+                             f"{kind or 'no content type'}): {excerpt(body) or 'empty'}") from None
 
 
 # ---------------------------------------------------------------------------------------------- factory
