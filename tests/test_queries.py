@@ -151,7 +151,7 @@ def test_golden_objectives_and_persons_read_from_the_report() -> None:
     assert persons[("Tatiana Molcean", "represented")] == ("", "10")
     assert persons[("Irem Arf", "rapporteur")] == ("", "12")
     assert persons[("Pilar Cancela", "cochair")] == ("Espagne", "20")  # replaced a co-chair at the closing
-    assert len(persons) == 17
+    assert len(persons) == 18
 
 
 # ---------------------------------------------------------------------------------------------- stores agree
