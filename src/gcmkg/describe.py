@@ -33,6 +33,7 @@ import argparse
 import os
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,8 +151,12 @@ class Statistics:
     links: dict[tuple[str, URIRef], int]  # (target key, predicate) -> triples
 
 
-def statistics(graph: Graph) -> Statistics:
-    subjects = set(graph.subjects())
+def statistics(graph: Graph | Iterable[tuple]) -> Statistics:
+    """The VoID statistics of a graph (or of its distinct triples)."""
+    triples = graph if isinstance(graph, Graph) else set(graph)
+    subjects: set = set()
+    objects: set = set()
+    count = 0
     instances: dict[URIRef, set] = defaultdict(set)
     properties: Counter = Counter()
     lang_triples: Counter = Counter()
@@ -159,18 +164,23 @@ def statistics(graph: Graph) -> Statistics:
     lang_literals: dict[str, set] = defaultdict(set)
     labelled: dict[str, set] = defaultdict(set)
     links: Counter = Counter()
-    for s, p, o in graph:
+    kinds = {URIRef: URIRef, Literal: Literal, BNode: BNode}
+    for s, p, o in triples:
+        count += 1
+        subjects.add(s)
+        objects.add(o)
         properties[p] += 1
-        if p == RDF.type and isinstance(o, URIRef):
+        kind = kinds.get(type(o)) or next((k for k in (URIRef, Literal, BNode) if isinstance(o, k)), None)
+        if kind is URIRef and p == RDF.type:
             instances[o].add(s)
-        if isinstance(o, Literal) and o.language:
+        if kind is Literal and o.language:
             tag = o.language.lower()
             lang_triples[tag] += 1
             lang_subjects[tag].add(s)
             lang_literals[tag].add(o)
             if p in (RDFS.label, SKOS.prefLabel) and isinstance(s, URIRef):
                 labelled[tag].add(s)
-        elif isinstance(o, URIRef):
+        elif kind is URIRef:
             for target in TARGETS:
                 if str(o).startswith(target.uri_space):
                     links[(target.key, p)] += 1
@@ -178,10 +188,10 @@ def statistics(graph: Graph) -> Statistics:
                        "literals": len(lang_literals[tag]), "labelled": len(labelled[tag])}
                  for tag in sorted(lang_triples)}
     return Statistics(
-        triples=len(graph),
+        triples=count,
         subjects=len(subjects),
-        objects=len(set(graph.objects())),
-        entities=sum(1 for s in subjects if isinstance(s, URIRef)),
+        objects=len(objects),
+        entities=sum(1 for s in subjects if type(s) is URIRef or isinstance(s, URIRef)),
         classes={c: len(members) for c, members in sorted(instances.items())},
         properties=dict(sorted(properties.items())),
         languages=languages,
@@ -203,7 +213,7 @@ class ReportEdition:
     dates: tuple[Literal, ...]
 
 
-def editions(ds: Dataset, stems: list[str]) -> list[ReportEdition]:
+def editions(ds: Dataset | export.Whole, stems: list[str]) -> list[ReportEdition]:
     """What each report graph says about its report: symbol, language, review, date."""
     out = []
     for stem in stems:
@@ -231,15 +241,17 @@ def bilingual(graph: Graph, node: URIRef, prop: URIRef, texts: dict[str, str]) -
         graph.add((node, prop, Literal(text, lang=lang)))
 
 
-def distribution(graph: Graph, dataset: URIRef, name: str, data: bytes, fmt: str, base: str,
+def distribution(graph: Graph, dataset: URIRef, name: str, data: bytes | int, fmt: str, base: str,
                  titles: dict[str, str]) -> None:
+    """A dcat:Distribution of `dataset`: the file `name`, whose bytes (or their number) are `data`."""
     node = iris.dataset_part("distribution", name)
     url = URIRef(base + name)
     graph.add((dataset, DCAT.distribution, node))
     graph.add((node, RDF.type, DCAT.Distribution))
     bilingual(graph, node, DCTERMS.title, titles)
     graph.add((node, DCAT.mediaType, URIRef(IANA + export.FORMATS[fmt].media_type)))
-    graph.add((node, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+    size = data if isinstance(data, int) else len(data)
+    graph.add((node, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
     graph.add((node, DCAT.downloadURL, url))
     graph.add((node, DCAT.accessURL, url))
     graph.add((node, DCTERMS.license, CC_BY))
@@ -253,11 +265,12 @@ def format_of(name: str) -> str:
     raise ValueError(f"{name}: not an RDF file name")
 
 
-def describe(files: dict[str, bytes], ds: Dataset, base: str = DEFAULT_BASE,
+def describe(files: dict[str, bytes | int], ds: Dataset | export.Whole, base: str = DEFAULT_BASE,
              sparql_endpoint: str | None = None) -> bytes:
-    """void.ttl for the dataset `ds` (export.dataset) published as `files` (file name -> exact bytes): the
-    whole graph in each syntax (gcmkg.ttl, gcmkg.nq, ...: export.distributions) and the report graphs
-    (<stem>.ttl, <stem>-inferred.ttl: what `gcmkg build` writes)."""
+    """void.ttl for the dataset `ds` (export.dataset, or the same as an export.Whole) published as `files`
+    (file name -> exact bytes, or their number): the whole graph in each syntax (gcmkg.ttl, gcmkg.nq, ...:
+    export.distributions) and the report graphs (<stem>.ttl, <stem>-inferred.ttl: what `gcmkg build`
+    writes)."""
     base = base if base.endswith("/") else base + "/"
     g = Graph()
     for prefix, ns in PREFIXES.items():
@@ -319,7 +332,8 @@ def describe(files: dict[str, bytes], ds: Dataset, base: str = DEFAULT_BASE,
             bilingual(g, subset, DCTERMS.title, {"en": f"Facts read from {stem}",
                                                  "fr": f"Faits tirés de {stem}"})
             g.add((subset, PROV.wasDerivedFrom, iris.dataset_part("source", stem)))
-        g.add((subset, VOID.triples, Literal(len(ds.graph(subset)))))
+        triples = ds.count(subset) if isinstance(ds, export.Whole) else len(ds.graph(subset))
+        g.add((subset, VOID.triples, Literal(triples)))
         g.add((subset, DCTERMS.license, CC_BY))
         distribution(g, subset, name, files[name], "ttl", base,
                      {"en": f"{name} (Turtle)", "fr": f"{name} (Turtle)"})
@@ -351,7 +365,7 @@ def describe(files: dict[str, bytes], ds: Dataset, base: str = DEFAULT_BASE,
         g.add((period, DCAT.endDate, max(dates, key=str)))
 
     # statistics of the whole graph
-    stats = statistics(export.merged(ds))
+    stats = statistics(ds.union() if isinstance(ds, export.Whole) else export.merged(ds))
     g.add((d, VOID.triples, Literal(stats.triples)))
     g.add((d, VOID.distinctSubjects, Literal(stats.subjects)))
     g.add((d, VOID.distinctObjects, Literal(stats.objects)))
@@ -403,7 +417,7 @@ def describe(files: dict[str, bytes], ds: Dataset, base: str = DEFAULT_BASE,
         g.add((node, VOID.triples, Literal(count)))
 
     assert not any(isinstance(t, BNode) for triple in g for t in triple), "void.ttl must have no blank node"
-    return g.serialize(format="longturtle", encoding="utf-8").replace(b"\r\n", b"\n")
+    return export.fast_longturtle(g, {**PREFIXES, "dcat": DCAT, "void": VOID})
 
 
 def configured_base(base: str | None = None) -> str:
@@ -415,15 +429,16 @@ def configured_endpoint(endpoint: str | None = None) -> str | None:
 
 
 def describe_outputs(built: dict[str, bytes], root: Path | None = None, base: str | None = None,
-                     sparql_endpoint: str | None = None) -> dict[str, bytes]:
+                     sparql_endpoint: str | None = None, graphs: dict[str, Graph] | None = None) -> dict[str, bytes]:
     """What `gcmkg build` adds to graph/ beside the report graphs `built` (file name -> bytes):
-    `context.jsonld` (the JSON-LD context of the exports) and `void.ttl` (this module)."""
+    `context.jsonld` (the JSON-LD context of the exports) and `void.ttl` (this module). `graphs` (file name
+    -> the graph its bytes were written from) spares parsing them again."""
     root = root or project_root()
     reports = {name: data for name, data in built.items() if name.endswith(".ttl") and name not in export.NOT_REPORTS}
-    ds = export.dataset(export.sources(root, reports))
-    files = {**export.distributions(ds), **reports}
+    whole = export.Whole.of(root, reports, graphs)
+    files = {**whole.sizes(), **reports}  # the sizes only: the bytes of the whole graph are not kept
     return {"context.jsonld": export.context_bytes(),
-            "void.ttl": describe(files, ds, configured_base(base), configured_endpoint(sparql_endpoint))}
+            "void.ttl": describe(files, whole, configured_base(base), configured_endpoint(sparql_endpoint))}
 
 
 # ------------------------------------------------------------------------------------------------- CLI

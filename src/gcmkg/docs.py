@@ -248,6 +248,13 @@ def render(ontology: Graph) -> bytes:
     return Page(ontology).render().encode("utf-8")
 
 
+def render_project(root: Path | None = None) -> bytes:
+    """The documentation page of the project's ontology, as `gcmkg build` writes it: cached by the ontology's
+    contents (rendering it takes longer than reading it back)."""
+    path = reference.ontology_file(root)
+    return reference.cached("docs", reference.fingerprint((path,)), lambda: render(reference.ontology(root)))
+
+
 def write(out: Path, root: Path | None = None) -> Path:
     path = reference.ontology_file(root)
     if not path.is_file():

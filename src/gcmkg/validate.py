@@ -5,6 +5,17 @@ need), validated with pySHACL without inference, then every `queries/*-violation
 merged graph; each row it returns is a violation. A result names its focus node by label, the path, the
 message in the chosen language, the severity and the paragraph of the report the node comes from.
 
+How it is made fast, with the results of pySHACL and rdflib over everything (`validate(..., scoped=False)`,
+`GCMKG_VALIDATION=full`; tests/test_fast_paths.py compares both on the bundled report and broken copies):
+- only the nodes the data can change the results of are validated (`affected`): the nodes it describes,
+  the reference nodes it mentions that a shape looking beyond its focus node's own triples targets
+  (`shapes_scope`: inverse paths, SPARQL about other nodes), and the reference nodes next to a reference node
+  it adds triples to; the results of the other nodes are those of the reference graph alone, computed once
+  and cached (`reference_results`). pySHACL's focus_nodes option is mended for this (`_pyshacl_focus`);
+- the SHACL-SPARQL constraints and the violation queries are answered by an Oxigraph copy of the merged
+  graph (`SparqlMirror`), as long as Oxigraph stores every literal of it as rdflib does;
+- pySHACL and rdflib's SPARQL engine are imported only when a validation runs.
+
 Exit codes: 0 conforms (warnings and infos allowed), 1 a violation found, 2 usage or input error.
 
 >>> from rdflib import Graph
@@ -16,30 +27,35 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyshacl
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS
 from rdflib.query import Result as QueryResult
-from rdflib.term import Node
+from rdflib.term import Node, Variable
 from rdflib.util import guess_format
 
 from .errors import InputError
 from .iris import GCM, ID
-from .reference import SHAPES_FILE, bind, ontology_dir, project_root, reference
+from .reference import (SHAPES_FILE, bind, cached, fingerprint, ontology_dir, ontology_file, project_root, reference,
+                        reference_copy, reference_files)
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 GCMSH = Namespace("https://w3id.org/gcmkg/shapes#")
 LANGUAGES = ("en", "fr")
 FORMATS = ("text", "turtle", "json")
+XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
 QUERY_SUFFIX = "-violation.rq"
@@ -372,6 +388,7 @@ def parse_queries_once(graph: Graph) -> Graph:
     def query(query_object, *args, **kwargs) -> QueryResult:
         if isinstance(query_object, str):
             if (prepared := _PREPARED.get(query_object)) is None:
+                from rdflib.plugins.sparql import prepareQuery  # here: importing rdflib's SPARQL costs 60 ms
                 prepared = _PREPARED[query_object] = prepareQuery(query_object)
             query_object = prepared
         return plain_query(query_object, *args, **kwargs)
@@ -380,10 +397,258 @@ def parse_queries_once(graph: Graph) -> Graph:
     return graph
 
 
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+#: Datatypes Oxigraph stores as xsd:integer (it keeps values, not lexical forms, of the numeric types).
+INTEGER_TYPES = frozenset(URIRef(XSD_NS + name) for name in (
+    "integer", "positiveInteger", "nonNegativeInteger", "negativeInteger", "nonPositiveInteger", "long", "int",
+    "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+XSD_INTEGER = URIRef(XSD_NS + "integer")
+#: Other datatypes whose literals Oxigraph keeps as they are, when their lexical form is the canonical one.
+CANONICAL = {URIRef(XSD_NS + "boolean"): re.compile(r"true|false"),
+             URIRef(XSD_NS + "date"): re.compile(r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}"),
+             URIRef(XSD_NS + "gYear"): re.compile(r"-?[0-9]{4,}"),
+             URIRef(XSD_NS + "anyURI"): re.compile(r"[^\s]*")}
+CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
+
+
+def _to_ox(term):  # noqa: ANN001, ANN202
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _from_ox(term, integers: Mapping | None = None):  # noqa: ANN001, ANN202
+    """The rdflib term of an Oxigraph term; `integers` (lexical form -> datatype) gives back the datatype of
+    an integer literal of the graph that Oxigraph stored as xsd:integer."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == str(XSD_STRING):
+            return Literal(term.value)
+        if integers is not None and datatype == str(XSD_INTEGER) and term.value in integers:
+            return Literal(term.value, datatype=integers[term.value])
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _ox_quads(triples: Iterable[tuple]) -> tuple[list, dict] | None:
+    """The triples as Oxigraph quads, and the datatypes of their integer literals by lexical form; None when
+    Oxigraph would keep a literal otherwise than rdflib (a non-canonical or non-integer number, an upper-case
+    language tag, "a"^^xsd:string beside "a", two integer datatypes for one lexical form, ...), so that a
+    query could see a difference."""
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    terms: dict = {}
+    integers: dict = {}
+    quads = []
+    for triple in triples:
+        converted = []
+        for term in triple:
+            found = terms.get(term)
+            if found is None:
+                if isinstance(term, Literal) and not _stable_literal(term, integers):
+                    return None
+                found = terms[term] = _to_ox(term)
+            converted.append(found)
+        quads.append(ox.Quad(*converted, default))
+    return quads, integers
+
+
+def _stable_literal(term: Literal, integers: dict) -> bool:
+    datatype = term.datatype
+    if term.language:
+        return term.language == term.language.lower()
+    if datatype is None:
+        return True
+    if datatype in INTEGER_TYPES:
+        if not CANONICAL_INTEGER.fullmatch(str(term)) or integers.setdefault(str(term), datatype) != datatype:
+            return False
+        return True
+    pattern = CANONICAL.get(datatype)
+    return pattern is not None and pattern.fullmatch(str(term)) is not None
+
+
+def _reference_nquads(root: Path | None) -> tuple[bytes, dict] | None:
+    """The ontology and the reference graph as N-Quads for Oxigraph, with their integer datatypes (cached),
+    None if they do not map (`_ox_quads`)."""
+
+    def compute() -> tuple[bytes, dict] | None:
+        import pyoxigraph as ox
+
+        found = _ox_quads(reference(root))
+        return None if found is None else (ox.serialize(found[0], format=ox.RdfFormat.N_QUADS), found[1])
+
+    return cached("oxigraph-reference", fingerprint((ontology_file(root), *reference_files(root))), compute)
+
+
+def _constants_outside_expressions(text: str) -> bool:
+    """Whether a query has a number or a typed literal where it is matched as a term (a triple pattern,
+    VALUES): Oxigraph stores "14"^^xsd:positiveInteger as 14, which a pattern `?p gcm:paragraphNumber 14`
+    matches there and not in rdflib. Constants inside FILTER (...) and BIND (...) are compared by value, the
+    same in both."""
+    text = re.sub(r"<[^<>\s]*>", "<>", text)  # IRIs
+    text = re.sub(r"#[^\n]*", "", text)  # comments
+    text = re.sub(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+                  '""', text)  # strings (a typed one keeps its ^^)
+    out, i = [], 0
+    for match in re.finditer(r"\b(?:FILTER|BIND)\s*\(", text, flags=re.IGNORECASE):
+        if match.start() < i:
+            continue
+        depth, j = 0, match.end() - 1
+        while j < len(text):
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        if "EXISTS" not in text[match.end():j].upper():
+            out.append(text[i:match.start()])
+            i = j + 1
+    out.append(text[i:])
+    rest = "".join(out)
+    return "^^" in rest or re.search(r"(?<![\w:.?$-])[+-]?(?:[0-9]|\.[0-9])", rest) is not None
+
+
+@cache
+def _computed_variables(text: str) -> frozenset[str] | None:
+    """The variables of a query that do not take terms of the graph (BIND, SELECT expressions, VALUES), or
+    None when the query looks at what Oxigraph stores otherwise than rdflib (DATATYPE, SAMETERM, constants
+    matched as terms)."""
+    upper = text.upper()
+    if "DATATYPE" in upper or "SAMETERM" in upper or _constants_outside_expressions(text):
+        return None
+    computed = set(re.findall(r"\bAS\s+[?$](\w+)", text, flags=re.IGNORECASE))
+    for match in re.finditer(r"\bVALUES\s*(\([^)]*\)|[?$]\w+)", text, flags=re.IGNORECASE):
+        computed.update(re.findall(r"[?$](\w+)", match.group(1)))
+    return frozenset(computed)
+
+
+class SparqlMirror:
+    """An Oxigraph copy of a graph that answers the SELECT and ASK queries sent to the graph, as rdflib results.
+
+    rdflib evaluates SPARQL in pure Python: the violation queries and the SHACL-SPARQL constraints (one query
+    per focus node) cost half of a validation. Oxigraph answers them in microseconds. Pre-bound variables
+    (pySHACL's `$this`) become Oxigraph substitutions (SEP-0007, the semantics SHACL's pre-binding has). Terms
+    map both ways exactly: a graph with a term that would not (`_ox_quads`) gets no mirror. Used only while
+    the graph does not change (`sparql_on_oxigraph`); a query Oxigraph cannot parse, and anything but SELECT
+    and ASK, goes to rdflib. tests/test_fast_paths.py compares both engines on every query, focus node by
+    focus node."""
+
+    def __init__(self, quads: list, integers: dict, loaded: bytes | None = None) -> None:
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.integers = integers
+        self.store = ox.Store()
+        if loaded:  # parsed apart: a store's own loader renames blank nodes, the parser keeps their labels
+            self.store.bulk_extend(ox.parse(loaded, format=ox.RdfFormat.N_QUADS))
+        self.store.bulk_extend(quads)
+
+    @classmethod
+    def of(cls, graph: Graph) -> SparqlMirror | None:
+        found = _ox_quads(graph)
+        return None if found is None else cls(*found)
+
+    @classmethod
+    def of_merged(cls, data: Graph, root: Path | None = None) -> SparqlMirror | None:
+        """The mirror of `merged(data, root)`, the reference part loaded from the cache."""
+        loaded = _reference_nquads(root)
+        found = _ox_quads(data)
+        if loaded is None or found is None:
+            return None
+        integers = dict(loaded[1])
+        for lexical, datatype in found[1].items():
+            if integers.setdefault(lexical, datatype) != datatype:
+                return None  # one lexical form, two integer datatypes: Oxigraph would make them one term
+        return cls(found[0], integers, loaded[0])
+
+    def query(self, text: str, bindings: Mapping | None = None) -> QueryResult | None:
+        """rdflib's result of `text`, or None when Oxigraph does not take it."""
+        ox = self.ox
+        computed = _computed_variables(text)
+        if computed is None:
+            return None
+        try:
+            substitutions = {ox.Variable(str(name)): _to_ox(value) for name, value in (bindings or {}).items()
+                             if not isinstance(value, Literal) or _stable_literal(value, {})}
+            if len(substitutions) != len(bindings or {}):
+                return None
+            answer = self.store.query(text, substitutions=substitutions or None)
+        except (SyntaxError, ValueError, OSError, TypeError):
+            return None
+        if isinstance(answer, ox.QueryBoolean):
+            result = QueryResult("ASK")
+            result.askAnswer = bool(answer)
+            return result
+        if not isinstance(answer, ox.QuerySolutions):
+            return None
+        names = [v.value for v in answer.variables]
+        variables = [Variable(name) for name in names]
+        integers = [None if name in computed else self.integers for name in names]
+        rows = []
+        for solution in answer:
+            row = {}
+            for name, variable, known in zip(names, variables, integers):
+                value = solution[name]
+                if value is not None:
+                    row[variable] = _from_ox(value, known)
+            rows.append(row)
+        result = QueryResult("SELECT")
+        result.vars = variables
+        result.bindings = rows
+        return result
+
+
+@contextmanager
+def sparql_on_oxigraph(graph: Graph, mirror: SparqlMirror | None = None) -> Iterator[Graph]:
+    """While inside, the graph's SELECT and ASK queries are answered by an Oxigraph copy of it (`mirror`, made
+    here if not given): the graph must not change meanwhile."""
+    if mirror is None:
+        try:
+            mirror = SparqlMirror.of(graph)
+        except ImportError:
+            mirror = None
+    if mirror is None:
+        yield graph
+        return
+    rdflib_query = graph.query
+
+    def query(query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,  # noqa: ANN001, N803
+              use_store_provided=True, **kwargs) -> QueryResult:
+        if isinstance(query_object, str) and processor == "sparql" and result == "sparql" and not initNs \
+                and not kwargs:
+            answer = mirror.query(query_object, initBindings)
+            if answer is not None:
+                return answer
+        return rdflib_query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+    graph.query = query  # type: ignore[method-assign]
+    try:
+        yield graph
+    finally:
+        graph.query = rdflib_query  # type: ignore[method-assign]
+
+
 def merged(data: Graph, root: Path | None = None) -> Graph:
     """The data graph with the ontology and the reference graph: what the shapes and the queries run on."""
-    graph = bind(Graph())
-    graph += reference(root)
+    graph = reference_copy(root)
     graph += data
     return parse_queries_once(graph)
 
@@ -394,19 +659,23 @@ def merged(data: Graph, root: Path | None = None) -> Graph:
 def shacl_results(graph: Graph, shapes: Graph, focus_nodes: Iterable[URIRef] | None = None) -> list[Result]:
     """Run pySHACL on a merged graph (data + ontology + reference).
 
-    With `focus_nodes`, only the results about these nodes, and much faster. pySHACL (0.40) also filters the
-    value nodes that nested shapes (sh:or, sh:xone members) check by the same list, so the IRIs one step away
-    from each focus node are added to it; the results about them are then dropped."""
-    wanted = set(focus_nodes or ())
-    nearby = {n for f in wanted for n in (*graph.objects(f, None), *graph.subjects(None, f))
-              if isinstance(n, URIRef)} | wanted
-    _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", inplace=True,
-                                    allow_warnings=True, allow_infos=True,
-                                    focus_nodes=sorted(str(n) for n in nearby) if wanted else None)
+    With `focus_nodes`, only the results about these nodes, and much faster: the same results as a full run
+    has about them (see `_pyshacl_focus`), or, with a pySHACL this module was not written for, a full run
+    whose other results are dropped."""
+    import pyshacl  # imported here: `gcmkg query` and the other commands that never validate skip its cost
+
+    wanted = set(focus_nodes) if focus_nodes is not None else None
+    if wanted is not None and not wanted:
+        return []
+    patched = wanted is not None and _patchable()
+    with _pyshacl_focus() if patched else _unpatched():
+        _, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", inplace=True,
+                                        allow_warnings=True, allow_infos=True,
+                                        focus_nodes=sorted(wanted, key=str) if patched else None)
     results: dict[tuple, Result] = {}
     for node in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(node, SH.focusNode)
-        if wanted and focus not in wanted:
+        if wanted is not None and focus not in wanted:
             continue
         shape = report.value(node, SH.sourceShape)
         value = report.value(node, SH.value)
@@ -438,6 +707,242 @@ def shacl_results(graph: Graph, shapes: Graph, focus_nodes: Iterable[URIRef] | N
     return list(results.values())
 
 
+# pySHACL's focus_nodes option (0.40) filters every shape evaluation by the list, not only the targets: the
+# value nodes that nested shapes check (sh:property, sh:or, sh:xone members) are dropped when they are not
+# in the list, literals always, so a constraint on them silently passes. `_pyshacl_focus` lets the list
+# filter the targets only, which gives each focus node the results a full run gives it, and looks the list
+# up as a set (pySHACL scans it once per target and shape). It also evaluates the property shapes of a
+# node shape once for all its focus nodes rather than once per node (pySHACL rebuilds every constraint
+# component at each call): the results are the same, a third of the time.
+PATCHED_PYSHACL = ("0.40.",)
+
+
+def _patchable() -> bool:
+    try:
+        from importlib.metadata import version
+        return version("pyshacl").startswith(PATCHED_PYSHACL)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@contextmanager
+def _unpatched() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def _pyshacl_focus() -> Iterator[None]:
+    from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
+    from pyshacl.shape import Shape
+
+    validate_shape = Shape.validate
+    property_shapes = PropertyConstraintComponent._evaluate_property_shape
+
+    def validate(self, executor, target_graph, focus=None, _evaluation_path=None):  # noqa: ANN001, ANN202
+        chosen = executor.focus_nodes
+        if chosen is not None and focus is not None:  # a nested evaluation: its value nodes are never filtered
+            executor.focus_nodes = None
+            try:
+                return validate_shape(self, executor, target_graph, focus, _evaluation_path)
+            finally:
+                executor.focus_nodes = chosen
+        if chosen is not None and not isinstance(chosen, frozenset):
+            executor.focus_nodes = frozenset(chosen)
+        return validate_shape(self, executor, target_graph, focus, _evaluation_path)
+
+    def evaluate_property_shape(self, executor, prop_shape, target_graph, focus_value_nodes,  # noqa: ANN001, ANN202
+                                potentially_recursive, _evaluation_path):
+        found = self.shape.get_other_shape(prop_shape)
+        if not found or not found.is_property_shape or (potentially_recursive and found in potentially_recursive):
+            return property_shapes(self, executor, prop_shape, target_graph, focus_value_nodes,
+                                   potentially_recursive, _evaluation_path)  # pySHACL's own errors and warnings
+        values = list(dict.fromkeys(v for nodes in focus_value_nodes.values() for v in nodes))
+        if not values:
+            return False, []
+        conforms, reports = found.validate(executor, target_graph, focus=values, _evaluation_path=_evaluation_path[:])
+        return not conforms, reports
+
+    Shape.validate = validate
+    PropertyConstraintComponent._evaluate_property_shape = evaluate_property_shape
+    try:
+        yield
+    finally:
+        Shape.validate = validate_shape
+        PropertyConstraintComponent._evaluate_property_shape = property_shapes
+
+
+#: Constraint parameters that look at the focus node's own triples and at the values they lead to (their
+#: types, for sh:class), never at triples that point to the focus node or at other nodes.
+LOCAL_PARAMETERS = {SH.datatype, SH.nodeKind, SH["class"], SH.minCount, SH.maxCount, SH.pattern, SH.flags,
+                    SH.languageIn, SH.uniqueLang, SH.minLength, SH.maxLength, SH.minInclusive, SH.maxInclusive,
+                    SH.minExclusive, SH.maxExclusive, SH["in"], SH.hasValue, SH.equals, SH.disjoint, SH.lessThan,
+                    SH.lessThanOrEquals, SH.closed, SH.ignoredProperties,
+                    RDF.type, RDFS.label, RDFS.comment, SH.severity, SH.message, SH.name, SH.description,
+                    SH.order, SH.group, SH.deactivated, SH.defaultValue, SH.targetClass, SH.targetNode,
+                    SH.targetSubjectsOf}
+NESTED_SHAPES = {SH.property, SH.node, SH.qualifiedValueShape}
+NESTED_LISTS = {SH["or"], SH["and"], SH.xone}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which reference nodes the data can change the shape results of, whatever the data: the instances of
+    `classes` (the targets of shapes that look beyond the focus node's own triples: inverse paths, SPARQL
+    about other nodes), or every node the data mentions when `everything`."""
+
+    classes: frozenset
+    everything: bool
+
+
+def _local_sparql(shapes: Graph, constraint: Node) -> bool:
+    """A SHACL-SPARQL constraint whose every triple pattern starts from $this with a plain predicate."""
+    from rdflib.paths import Path as SparqlPath
+    from rdflib.plugins.sparql import prepareQuery
+
+    texts = [str(t) for p in (SH.select, SH.ask) for t in shapes.objects(constraint, p)]
+    if len(texts) != 1:
+        return False
+    namespaces = {}
+    for declared in shapes.objects(constraint, SH.prefixes):
+        for declaration in shapes.objects(declared, SH.declare):
+            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                namespaces[str(prefix)] = str(namespace)
+    try:
+        algebra = prepareQuery(texts[0], initNs=namespaces).algebra
+    except Exception:  # noqa: BLE001 - pySHACL would report it; here it only means "not provably local"
+        return False
+    this = Variable("this")
+    pending: list = [algebra]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):  # rdflib's CompValue
+            name = getattr(node, "name", "")
+            if name in ("ToMultiSet", "Graph", "ServiceGraphPattern", "SubSelect"):
+                return False
+            if name == "BGP":
+                for s, p, _ in node.get("triples") or ():
+                    if s != this or isinstance(p, SparqlPath) or not isinstance(p, URIRef):
+                        return False
+            pending.extend(dict.values(node))
+        elif isinstance(node, (list, tuple, set)):
+            pending.extend(node)
+    return True
+
+
+def _local_shape(shapes: Graph, shape: Node, seen: set) -> bool:
+    if shape in seen:
+        return True
+    seen.add(shape)
+    path = shapes.value(shape, SH.path)
+    if path is not None and not isinstance(path, URIRef):
+        return False
+    for p, o in shapes.predicate_objects(shape):
+        if p in LOCAL_PARAMETERS or p == SH.path:
+            continue
+        if p in NESTED_SHAPES:
+            if not _local_shape(shapes, o, seen):
+                return False
+        elif p in NESTED_LISTS:
+            if not all(_local_shape(shapes, member, seen) for member in shapes.items(o)):
+                return False
+        elif p == SH.sparql:
+            if not _local_sparql(shapes, o):
+                return False
+        elif p == SH["not"]:
+            if not _local_shape(shapes, o, seen):
+                return False
+        else:
+            return False
+    return True
+
+
+def shapes_scope(shapes: Graph) -> Scope:
+    """What `Scope` the shapes graph has (see there)."""
+    if any(shapes.triples((None, SH.targetObjectsOf, None))) or any(shapes.triples((None, SH.target, None))):
+        return Scope(frozenset(), True)  # a triple of the data can make a reference node a target
+    targeted = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf) for s in shapes.subjects(p, None)}
+    implicit = {s for kind in (RDFS.Class, OWL.Class) for s in shapes.subjects(RDF.type, kind)
+                if (s, RDF.type, SH.NodeShape) in shapes}
+    classes: set = set()
+    for shape in targeted | implicit:
+        if _local_shape(shapes, shape, set()):
+            continue
+        if (shape, SH.targetNode, None) in shapes or (shape, SH.targetSubjectsOf, None) in shapes:
+            return Scope(frozenset(), True)  # (not worth the precision: no shape of ours has these targets)
+        classes.update(shapes.objects(shape, SH.targetClass))
+        if shape in implicit:
+            classes.add(shape)
+    return Scope(frozenset(classes), False)
+
+
+def _scope(root: Path | None) -> Scope:
+    return cached("shapes-scope", fingerprint((shapes_file(root),)), lambda: shapes_scope(shapes_graph(root)))
+
+
+def affected(data: Graph, known: Graph, graph: Graph | None = None, scope: Scope | None = None) -> set[URIRef] | None:
+    """The nodes whose shape results the data can change: the nodes it describes and the other nodes it
+    mentions that are not in the reference graph `known`; the reference nodes it mentions that are targets
+    of a shape looking beyond their own triples (`scope`, in the merged `graph`); the reference nodes one step
+    away from a node it describes that is in the reference graph too. The results of every other node are
+    those of the reference graph alone. None when the data has blank nodes (pySHACL's focus nodes are IRIs):
+    then everything is validated."""
+    nodes: set = set()
+    subjects: set = set()
+    objects: set = set()
+    for s, _, o in data:
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            return None
+        subjects.add(s)
+        if isinstance(o, URIRef):
+            objects.add(o)
+    nodes |= subjects
+    for node in objects - subjects:
+        if (node, None, None) not in known and (None, None, node) not in known:
+            nodes.add(node)
+        elif scope is None or scope.everything or (scope.classes and _targeted(graph or known, node, scope)):
+            nodes.add(node)
+    for node in subjects:
+        for o in known.objects(node, None):
+            if isinstance(o, URIRef):
+                nodes.add(o)
+        for s in known.subjects(None, node):
+            if isinstance(s, URIRef):
+                nodes.add(s)
+    return nodes
+
+
+def _targeted(graph: Graph, node: Node, scope: Scope) -> bool:
+    """Whether a class in the scope targets the node: one of its types is that class or a sub-class of it."""
+    pending = list(graph.objects(node, RDF.type))
+    seen = set()
+    while pending:
+        kind = pending.pop()
+        if kind in scope.classes:
+            return True
+        if kind not in seen:
+            seen.add(kind)
+            pending.extend(graph.objects(kind, RDFS.subClassOf))
+    return False
+
+
+def reference_results(root: Path | None = None) -> list[Result]:
+    """The shape results of the ontology and the reference graph alone (cached across runs)."""
+    key = fingerprint((ontology_file(root), *reference_files(root), shapes_file(root)))
+    return cached("shacl-reference", key, lambda: shacl_results(merged(Graph(), root), shapes_graph(root)))
+
+
+def scoped_shacl_results(graph: Graph, data: Graph, root: Path | None = None) -> list[Result]:
+    """The results a full pySHACL run over `graph` (= data + ontology + reference graph) gives, computed on the
+    nodes the data affects only, the others' taken from the validation of the reference graph alone."""
+    shapes = shapes_graph(root)
+    focus = affected(data, reference(root), graph, _scope(root))
+    if focus is None or not _patchable():
+        return shacl_results(graph, shapes)
+    fresh = shacl_results(graph, shapes, focus)
+    return fresh + [r for r in reference_results(root) if r.focus not in focus]
+
+
 def shape_path(shapes: Graph, shape: Node | None, path: Node | None) -> Node | None:
     """The result path as it is written in the shapes graph (pySHACL copies blank-node paths)."""
     if path is None or isinstance(path, URIRef):
@@ -466,12 +971,34 @@ def query_results(graph: Graph, queries: Iterable[ViolationQuery]) -> list[Resul
     return results
 
 
-def validate(data: Graph, root: Path | None = None, files: list[str] | None = None) -> ValidationReport:
+def warm(root: Path | None = None) -> None:
+    """Load what every validation needs (before worker processes are forked, so that they share it)."""
+    import pyshacl  # noqa: F401
+
+    shapes_graph(root)
+    _scope(root)
+    reference_results(root)
+    _reference_nquads(root)
+    reference_copy(root)
+
+
+def validate(data: Graph, root: Path | None = None, files: list[str] | None = None,
+             scoped: bool | None = None) -> ValidationReport:
     """Validate a data graph (merged here with the ontology and the reference graph) against the shapes
-    and the violation queries of the project at `root`."""
+    and the violation queries of the project at `root`.
+
+    `scoped` (default: unless $GCMKG_VALIDATION is "full"): run the shapes on the nodes the data affects
+    only (`scoped_shacl_results`) and SPARQL on Oxigraph (`sparql_on_oxigraph`), with the same results as
+    pySHACL and rdflib over everything."""
     start = time.perf_counter()
     graph = merged(data, root)
-    results = shacl_results(graph, shapes_graph(root)) + query_results(graph, violation_queries(root))
+    if scoped is None:
+        scoped = os.environ.get("GCMKG_VALIDATION", "scoped") != "full"
+    if scoped:
+        with sparql_on_oxigraph(graph, SparqlMirror.of_merged(data, root)):
+            results = scoped_shacl_results(graph, data, root) + query_results(graph, violation_queries(root))
+    else:
+        results = shacl_results(graph, shapes_graph(root)) + query_results(graph, violation_queries(root))
     results.sort(key=Result.key)
     return ValidationReport(results, time.perf_counter() - start, files or [])
 
