@@ -442,34 +442,68 @@ def _from_ox(term, integers: Mapping | None = None):  # noqa: ANN001, ANN202
         datatype = term.datatype.value
         if datatype == str(XSD_STRING):
             return Literal(term.value)
+        if datatype.startswith(HIDDEN_DATATYPE):
+            return Literal(term.value, datatype=URIRef(datatype.removeprefix(HIDDEN_DATATYPE)))
         if integers is not None and datatype == str(XSD_INTEGER) and term.value in integers:
             return Literal(term.value, datatype=integers[term.value])
         return Literal(term.value, datatype=URIRef(datatype))
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def _ox_quads(triples: Iterable[tuple]) -> tuple[list, dict] | None:
-    """The triples as Oxigraph quads, and the datatypes of their integer literals by lexical form; None when
-    Oxigraph would keep a literal otherwise than rdflib (a non-canonical or non-integer number, an upper-case
-    language tag, "a"^^xsd:string beside "a", two integer datatypes for one lexical form, ...), so that a
-    query could see a difference."""
+#: The datatype prefix a literal is stored under in Oxigraph when its lexical form collides (see `_ox_quads`).
+HIDDEN_DATATYPE = "urn:gcmkg:oxigraph-kept:"
+
+
+def _ox_quads(triples: Iterable[tuple], primary: Mapping | None = None) -> tuple[list, dict, frozenset] | None:
+    """The triples as Oxigraph quads, the datatypes of their integer literals by lexical form, and the
+    predicates of the triples whose literal had to be kept apart; None when Oxigraph would keep a literal
+    otherwise than rdflib (a non-canonical or non-integer number, an upper-case language tag,
+    "a"^^xsd:string beside "a", ...), so that a query could see a difference.
+
+    Oxigraph makes "3"^^xsd:positiveInteger and "3"^^xsd:nonNegativeInteger one term, 3; rdflib keeps two.
+    With `primary` (lexical form -> datatype, of the reference part), an integer literal of these triples that
+    shares its lexical form with one of another datatype is stored under a datatype of its own
+    (HIDDEN_DATATYPE + its datatype), which keeps the two terms apart; `SparqlMirror.query` leaves to rdflib
+    every query that could read such a triple."""
     import pyoxigraph as ox
 
     default = ox.DefaultGraph()
     terms: dict = {}
     integers: dict = {}
+    taken = dict(primary or {})
+    hidden: set = set()
     quads = []
     for triple in triples:
         converted = []
-        for term in triple:
+        for position, term in enumerate(triple):
             found = terms.get(term)
             if found is None:
-                if isinstance(term, Literal) and not _stable_literal(term, integers):
-                    return None
-                found = terms[term] = _to_ox(term)
+                if isinstance(term, Literal):
+                    if primary is not None and term.datatype in INTEGER_TYPES and \
+                            CANONICAL_INTEGER.fullmatch(str(term)) and \
+                            taken.setdefault(str(term), term.datatype) != term.datatype:
+                        found = terms[term] = ox.Literal(str(term), datatype=ox.NamedNode(
+                            HIDDEN_DATATYPE + str(term.datatype)))
+                    elif not _stable_literal(term, integers):
+                        return None
+                if found is None:
+                    found = terms[term] = _to_ox(term)
+            if position == 2 and isinstance(term, Literal) and found.datatype.value.startswith(HIDDEN_DATATYPE):
+                hidden.add(triple[1])
             converted.append(found)
         quads.append(ox.Quad(*converted, default))
-    return quads, integers
+    return quads, integers, frozenset(hidden)
+
+
+def _reads_any_predicate(text: str) -> bool:
+    """Whether a query may match a triple whatever its predicate: a variable or a negated property set where
+    a predicate goes (a conservative reading of the text between its outermost braces)."""
+    text = _without_strings(text)
+    body = text[text.find("{"):text.rfind("}") + 1]
+    term = r"(?:[?$]\w+|<[^>]*>|[\w-]*:[\w.-]*|\]|_:\w+)"
+    return re.search(term + r"\s+[?$]\w+\s+(?:[?$<\"'\[(_]|[\w-]*:|\d)", body) is not None \
+        or re.search(r";\s*[?$]\w+", body) is not None \
+        or re.search(r"!\s*(?:\(|<|[\w-]*:)", body) is not None
 
 
 def _stable_literal(term: Literal, integers: dict) -> bool:
@@ -494,9 +528,17 @@ def _reference_nquads(root: Path | None) -> tuple[bytes, dict] | None:
         import pyoxigraph as ox
 
         found = _ox_quads(reference(root))
-        return None if found is None else (ox.serialize(found[0], format=ox.RdfFormat.N_QUADS), found[1])
+        return None if found is None else (ox.serialize(found[0], format=ox.RdfFormat.N_QUADS), found[1])  # no hidden
 
     return cached("oxigraph-reference", fingerprint((ontology_file(root), *reference_files(root))), compute)
+
+
+def _without_strings(text: str) -> str:
+    """A query's text with every IRI written <>, every string "" (a typed one keeps its ^^), no comment."""
+    text = re.sub(r"<[^<>\s]*>", "<>", text)
+    text = re.sub(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+                  '""', text)
+    return re.sub(r"#[^\n]*", "", text)
 
 
 def _constants_outside_expressions(text: str) -> bool:
@@ -504,10 +546,7 @@ def _constants_outside_expressions(text: str) -> bool:
     VALUES): Oxigraph stores "14"^^xsd:positiveInteger as 14, which a pattern `?p gcm:paragraphNumber 14`
     matches there and not in rdflib. Constants inside FILTER (...) and BIND (...) are compared by value, the
     same in both."""
-    text = re.sub(r"<[^<>\s]*>", "<>", text)  # IRIs
-    text = re.sub(r"#[^\n]*", "", text)  # comments
-    text = re.sub(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
-                  '""', text)  # strings (a typed one keeps its ^^)
+    text = _without_strings(text)
     out, i = [], 0
     for match in re.finditer(r"\b(?:FILTER|BIND)\s*\(", text, flags=re.IGNORECASE):
         if match.start() < i:
@@ -551,11 +590,12 @@ class SparqlMirror:
     and ASK, goes to rdflib. tests/test_fast_paths.py compares both engines on every query, focus node by
     focus node."""
 
-    def __init__(self, quads: list, integers: dict, loaded: bytes | None = None) -> None:
+    def __init__(self, quads: list, integers: dict, hidden: frozenset = frozenset(), loaded: bytes | None = None) -> None:
         import pyoxigraph as ox
 
         self.ox = ox
         self.integers = integers
+        self.hidden = hidden  # predicates whose integer literals are kept apart (`_ox_quads`)
         self.store = ox.Store()
         if loaded:  # parsed apart: a store's own loader renames blank nodes, the parser keeps their labels
             self.store.bulk_extend(ox.parse(loaded, format=ox.RdfFormat.N_QUADS))
@@ -570,14 +610,13 @@ class SparqlMirror:
     def of_merged(cls, data: Graph, root: Path | None = None) -> SparqlMirror | None:
         """The mirror of `merged(data, root)`, the reference part loaded from the cache."""
         loaded = _reference_nquads(root)
-        found = _ox_quads(data)
-        if loaded is None or found is None:
+        if loaded is None:
             return None
-        integers = dict(loaded[1])
-        for lexical, datatype in found[1].items():
-            if integers.setdefault(lexical, datatype) != datatype:
-                return None  # one lexical form, two integer datatypes: Oxigraph would make them one term
-        return cls(found[0], integers, loaded[0])
+        found = _ox_quads(data, primary=loaded[1])
+        if found is None:
+            return None
+        quads, integers, hidden = found
+        return cls(quads, {**loaded[1], **integers}, hidden, loaded[0])
 
     def query(self, text: str, bindings: Mapping | None = None) -> QueryResult | None:
         """rdflib's result of `text`, or None when Oxigraph does not take it."""
@@ -585,9 +624,12 @@ class SparqlMirror:
         computed = _computed_variables(text)
         if computed is None:
             return None
+        if self.hidden and (_reads_any_predicate(text) or any(_mentions(text, p) for p in self.hidden)):
+            return None
         try:
             substitutions = {ox.Variable(str(name)): _to_ox(value) for name, value in (bindings or {}).items()
-                             if not isinstance(value, Literal) or _stable_literal(value, {})}
+                             if not isinstance(value, Literal)
+                             or (_stable_literal(value, {}) and not (self.hidden and value.datatype in INTEGER_TYPES))}
             if len(substitutions) != len(bindings or {}):
                 return None
             answer = self.store.query(text, substitutions=substitutions or None)
@@ -614,6 +656,12 @@ class SparqlMirror:
         result.vars = variables
         result.bindings = rows
         return result
+
+
+def _mentions(text: str, predicate: URIRef) -> bool:
+    """Whether a query may name a predicate (its local name is in the text)."""
+    local = re.split(r"[#/:]", str(predicate))[-1]
+    return not local or local in text
 
 
 @contextmanager
@@ -713,7 +761,8 @@ def shacl_results(graph: Graph, shapes: Graph, focus_nodes: Iterable[URIRef] | N
 # filter the targets only, which gives each focus node the results a full run gives it, and looks the list
 # up as a set (pySHACL scans it once per target and shape). It also evaluates the property shapes of a
 # node shape once for all its focus nodes rather than once per node (pySHACL rebuilds every constraint
-# component at each call): the results are the same, a third of the time.
+# component at each call): the results are the same, a third of the time. And it leaves out the text of each
+# result (`_no_description`).
 PATCHED_PYSHACL = ("0.40.",)
 
 
@@ -730,13 +779,22 @@ def _unpatched() -> Iterator[None]:
     yield
 
 
+def _no_description(*args, **kwargs) -> str:  # noqa: ANN002, ANN003
+    """pySHACL writes a text for every result, the discarded results of sh:or and sh:xone members included,
+    and that text is most of its time on a report; it goes only into the text report, which is not read here
+    (the results come from the report graph)."""
+    return ""
+
+
 @contextmanager
 def _pyshacl_focus() -> Iterator[None]:
+    from pyshacl.constraints.constraint_component import ConstraintComponent
     from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
     from pyshacl.shape import Shape
 
     validate_shape = Shape.validate
     property_shapes = PropertyConstraintComponent._evaluate_property_shape
+    describe_result = ConstraintComponent.make_v_result_description
 
     def validate(self, executor, target_graph, focus=None, _evaluation_path=None):  # noqa: ANN001, ANN202
         chosen = executor.focus_nodes
@@ -764,11 +822,13 @@ def _pyshacl_focus() -> Iterator[None]:
 
     Shape.validate = validate
     PropertyConstraintComponent._evaluate_property_shape = evaluate_property_shape
+    ConstraintComponent.make_v_result_description = _no_description
     try:
         yield
     finally:
         Shape.validate = validate_shape
         PropertyConstraintComponent._evaluate_property_shape = property_shapes
+        ConstraintComponent.make_v_result_description = describe_result
 
 
 #: Constraint parameters that look at the focus node's own triples and at the values they lead to (their
@@ -880,19 +940,26 @@ def _scope(root: Path | None) -> Scope:
     return cached("shapes-scope", fingerprint((shapes_file(root),)), lambda: shapes_scope(shapes_graph(root)))
 
 
+#: Triples that make ontology, not data: a graph that has one is validated whole.
+SCHEMA_PREDICATES = frozenset({RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty,
+                               RDFS.domain, RDFS.range, OWL.inverseOf})
+
+
 def affected(data: Graph, known: Graph, graph: Graph | None = None, scope: Scope | None = None) -> set[URIRef] | None:
     """The nodes whose shape results the data can change: the nodes it describes and the other nodes it
     mentions that are not in the reference graph `known`; the reference nodes it mentions that are targets
     of a shape looking beyond their own triples (`scope`, in the merged `graph`); the reference nodes one step
     away from a node it describes that is in the reference graph too. The results of every other node are
-    those of the reference graph alone. None when the data has blank nodes (pySHACL's focus nodes are IRIs):
-    then everything is validated."""
+    those of the reference graph alone. None when the data has blank nodes (pySHACL's focus nodes are IRIs)
+    or ontology axioms: then everything is validated."""
     nodes: set = set()
     subjects: set = set()
     objects: set = set()
-    for s, _, o in data:
+    for s, p, o in data:
         if isinstance(s, BNode) or isinstance(o, BNode):
             return None
+        if p in SCHEMA_PREDICATES or (p == RDF.type and o in (RDFS.Class, OWL.Class)):
+            return None  # the data changes the ontology: which nodes a shape targets may change anywhere
         subjects.add(s)
         if isinstance(o, URIRef):
             objects.add(o)
