@@ -3,6 +3,8 @@ the size of the file, and the description is the same bytes from run to run."""
 
 from __future__ import annotations
 
+from gcmkg import cli
+
 import os
 import subprocess
 import sys
@@ -30,7 +32,7 @@ def built() -> dict[str, bytes]:
 def published(tmp_path_factory: pytest.TempPathFactory, built: dict[str, bytes]) -> Path:
     """The folder a publisher uploads: `gcmkg export --format all` and the report graphs of graph/."""
     out = tmp_path_factory.mktemp("download")
-    assert export.main(["--format", "all", "--out", str(out)]) == 0
+    assert cli.main(["export", "--format", "all", "--out", str(out)]) == 0
     for name, data in built.items():
         (out / name).write_bytes(data)
     return out
@@ -234,6 +236,6 @@ def test_committed_description_is_fresh(outputs: dict[str, bytes]) -> None:
 
 def test_deterministic_across_processes(outputs: dict[str, bytes]) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("GCMKG_DOWNLOAD_BASE", "GCMKG_SPARQL_ENDPOINT")}
-    done = subprocess.run([sys.executable, "-m", "gcmkg.describe"], cwd=ROOT, capture_output=True, check=True,
+    done = subprocess.run([sys.executable, "-m", "gcmkg.cli", "describe"], cwd=ROOT, capture_output=True, check=True,
                           env={**env, "PYTHONHASHSEED": "11"})
     assert done.stdout == outputs["void.ttl"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gcmkg import cli
+
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -11,7 +13,6 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from gcmkg import docs
 
 ROOT = Path(__file__).resolve().parents[1]
 GCM = "https://w3id.org/gcmkg/ontology#"
@@ -54,7 +55,7 @@ class Sections(HTMLParser):
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("docs")
-    assert docs.main(["--out", str(out), "--quiet"]) == 0
+    assert cli.main(["docs", "--out", str(out), "--quiet"]) == 0
     return out / "index.html"
 
 
@@ -106,7 +107,7 @@ def test_the_page_stands_alone(sections: Sections) -> None:
 
 
 def test_same_bytes_in_another_process(page: Path, tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "gcmkg.docs", "-q", "--out", str(tmp_path)], cwd=ROOT, check=True,
+    subprocess.run([sys.executable, "-m", "gcmkg.cli", "docs", "-q", "--out", str(tmp_path)], cwd=ROOT, check=True,
                    env={"PYTHONHASHSEED": "5", "PATH": "/usr/bin:/bin"})
     assert (tmp_path / "index.html").read_bytes() == page.read_bytes()
 
@@ -116,7 +117,7 @@ def test_a_broken_ontology_is_an_input_error(tmp_path: Path, monkeypatch: pytest
     (tmp_path / "ontology").mkdir()
     (tmp_path / "ontology" / "gcm.owl.ttl").write_text("@prefix : <x#> .\n:a :b", encoding="utf-8")
     monkeypatch.setenv("GCMKG_HOME", str(tmp_path))
-    assert docs.main(["--out", str(tmp_path / "out")]) == 2
+    assert cli.main(["docs", "--out", str(tmp_path / "out")]) == 2
     assert "not valid Turtle" in capsys.readouterr().err
     assert not (tmp_path / "out" / "index.html").exists()
 

@@ -9,6 +9,8 @@ Under CI (CI=true) a missing tool fails the test; elsewhere it skips it.
 
 from __future__ import annotations
 
+from gcmkg import cli
+
 import json
 import os
 import shutil
@@ -140,8 +142,8 @@ def triples(data: bytes) -> Graph:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every syntax, through the command line: `--format all`, plus RDF/XML with its default (the ontology)."""
     out = tmp_path_factory.mktemp("export")
-    assert export.main(["--format", "all", "--out", str(out)]) == 0
-    assert export.main(["--format", "xml", "--out", str(out / "gcm.owl.rdf")]) == 0
+    assert cli.main(["export", "--format", "all", "--out", str(out)]) == 0
+    assert cli.main(["export", "--format", "xml", "--out", str(out / "gcm.owl.rdf")]) == 0
     return out
 
 
@@ -221,19 +223,19 @@ def test_line_syntaxes_are_sorted(exported: Path) -> None:
 
 def test_without_inferred_graphs(tmp_path: Path) -> None:
     out = tmp_path / "asserted.nq"
-    assert export.main(["--format", "nq", "--no-inferred", "--out", str(out)]) == 0
+    assert cli.main(["export", "--format", "nq", "--no-inferred", "--out", str(out)]) == 0
     parsed = quads(rapper(out, "nq"))
     assert sorted(parsed) == sorted(expected_graphs(inferred=False))
     assert not any(name.endswith("-inferred") for name in parsed)
 
 
 def test_stdout_is_the_default(capsysbinary: pytest.CaptureFixture[bytes], exported: Path) -> None:
-    assert export.main(["--format", "nt"]) == 0
+    assert cli.main(["export", "--format", "nt"]) == 0
     assert capsysbinary.readouterr().out == (exported / "gcmkg.nt").read_bytes()
 
 
 def test_a_missing_graph_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert export.main(["--graph", str(tmp_path / "nowhere")]) == 2
+    assert cli.main(["export", "--graph", str(tmp_path / "nowhere")]) == 2
     assert "nowhere" in capsys.readouterr().err
 
 
@@ -241,7 +243,7 @@ def test_exports_are_deterministic(tmp_path: Path, exported: Path) -> None:
     # a separate process with another hash seed: set order and blank-node ids differ, the bytes must not
     out = tmp_path / "again"
     env = {**os.environ, "PYTHONHASHSEED": "7"}
-    subprocess.run([sys.executable, "-m", "gcmkg.export", "--format", "all", "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "gcmkg.cli", "export", "--format", "all", "--out", str(out)],
                    check=True, cwd=ROOT, env=env)
     for path in sorted(out.iterdir()):
         assert path.read_bytes() == (exported / path.name).read_bytes(), f"{path.name} differs between runs"

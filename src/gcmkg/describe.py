@@ -41,7 +41,6 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from . import export, iris
-from .errors import InputError
 from .iris import GCM, ID, SCHEMA
 from .reference import project_root
 
@@ -463,18 +462,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         Path(args.out).write_bytes(data)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="gcmkg describe", description="Write the DCAT/VoID description of the graph.")
-    add_arguments(p)
-    args = p.parse_args(argv)
-    try:
-        return run(args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

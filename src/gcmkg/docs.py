@@ -16,7 +16,6 @@ style sheet fetched from elsewhere.
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -284,18 +283,3 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"wrote {target}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="gcmkg docs", description="Write HTML documentation of the ontology.")
-    add_arguments(p)
-    args = p.parse_args(argv)
-    try:
-        return run(args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

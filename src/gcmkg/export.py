@@ -1188,18 +1188,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         Path(args.out).write_bytes(data)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="gcmkg export", description="Export the whole graph in one RDF syntax.")
-    add_arguments(p)
-    args = p.parse_args(argv)
-    try:
-        return run(args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
