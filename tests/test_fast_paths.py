@@ -410,3 +410,18 @@ def test_data_that_changes_the_ontology_is_validated_whole() -> None:
     assert {(r.focus, URIRef(r.origin), SH[r.severity]) for r in fast.results if not r.origin.startswith("queries/")} \
         == outcomes
     assert not conforms
+
+
+def test_a_prefix_rdflib_makes_up_does_not_leak_into_later_outputs(tmp_path: Path) -> None:
+    """rdflib binds ns1, ns2, ... for a predicate in no known namespace: the graph written then gets
+    rdflib's bytes, and what is written after it is written as if it had never happened."""
+    g = reference.bind(Graph())
+    g.add((EX.a, EX.p, Literal("x")))
+    g.add((ID["state/DEU"], EX.q, EX.b))
+    expected = g.serialize(format="longturtle", encoding="utf-8").replace(b"\r\n", b"\n")
+    assert b"PREFIX ns1:" in expected
+    assert export.fast_longturtle(g, reference.PREFIXES) == expected
+    assert export.fast_longturtle(g, export.PREFIXES) == expected
+    build.build([], tmp_path, ROOT, quiet=True)
+    for name in ("void.ttl", "ece-gcm-2024-review-fr.ttl", "ece-gcm-2024-review-fr-inferred.ttl"):
+        assert (tmp_path / name).read_bytes() == (ROOT / "graph" / name).read_bytes(), name

@@ -371,6 +371,7 @@ class Labels:
         self.graph = bound(prefixes)
         self.serializer = LongTurtleSerializer(self.graph)
         self.known = sorted(self.graph.namespaces())
+        self.spoiled = False
         self.pnames: dict = {}
         self.labels: dict = {}
 
@@ -378,14 +379,20 @@ class Labels:
         key = (node, generate)
         found = self.pnames.get(key)
         if found is None:
+            if self.spoiled:
+                raise Unsupported("rdflib made up a prefix before")
             serializer = self.serializer
             serializer.namespaces = {}
             text = serializer.get_pname(node, generate)
-            if serializer._ns_rewrite:
-                raise Unsupported("a prefix rdflib rewrites")
-            found = self.pnames[key] = (text, tuple(serializer.namespaces.items()))
-            if generate and isinstance(node, URIRef) and sorted(self.graph.namespaces()) != self.known:
+            if serializer._ns_rewrite or sorted(self.graph.namespaces()) != self.known:
+                # rdflib made up a prefix (ns1, ...) or rewrote one: it is bound now, and would name the next
+                # terms otherwise than in a fresh graph: this instance is never used again
+                self.spoiled = True
+                for prefixes, labels in list(_LABELS.items()):
+                    if labels is self:
+                        del _LABELS[prefixes]
                 raise Unsupported(f"rdflib makes up a prefix for {node}")
+            found = self.pnames[key] = (text, tuple(serializer.namespaces.items()))
         return found
 
     def label(self, node: Node, position: int) -> str:
@@ -507,7 +514,7 @@ def _shared_labels(prefixes: dict[str, Namespace], triples: list) -> Labels:
         return labels_for(PREFIXES)
     for triple in triples:
         for term in triple:
-            if isinstance(term, URIRef) and term.startswith(different):
+            if isinstance(term, URIRef) and str.startswith(term, different):  # (rdflib's own takes no tuple)
                 return labels_for(prefixes)
             if isinstance(term, Literal) and term.datatype is not None and str(term.datatype).startswith(different):
                 return labels_for(prefixes)
