@@ -166,13 +166,24 @@ class OxigraphStore:
             answer = self.store.query(text)
         except SyntaxError as err:
             raise QuerySyntaxError(str(err)) from err
+        # Results repeat the same labels, codes and IRIs in many rows, and building an rdflib Literal (which
+        # parses its lexical form) costs more than the query's own work on large answers: convert each
+        # distinct term once per query. pyoxigraph terms are immutable and hashable.
+        seen: dict = {}
+
+        def term(value):  # noqa: ANN001, ANN202 - pyoxigraph term in, rdflib term out
+            try:
+                return seen[value]
+            except KeyError:
+                converted = seen[value] = self.term(value)
+                return converted
+
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
         if isinstance(answer, ox.QueryTriples):
-            return Result("graph", triples=[(self.term(t.subject), self.term(t.predicate), self.term(t.object))
-                                            for t in answer])
+            return Result("graph", triples=[(term(t.subject), term(t.predicate), term(t.object)) for t in answer])
         names = [v.value for v in answer.variables]
-        rows = [tuple(self.term(solution[name]) for name in names) for solution in answer]
+        rows = [tuple(None if value is None else term(value) for value in solution) for solution in answer]
         return Result("select", names, rows)
 
 
