@@ -38,6 +38,7 @@ def case(request: pytest.FixtureRequest) -> tuple[Converted, dict, Extractor]:
     lex = detect_language(path)  # facts names resolve in the report's own language
     document = read(path, lex.pattern("headings", "toc"), lex.pattern("headings", "annex"))
     resolver = Extractor(document, lex, gazetteer_for(reference(ROOT), lex.language), Diagnostics(str(path)))
+    resolver.commission = resolver.title_block().commission  # regional names resolve per commission
     return converted, facts, resolver
 
 
@@ -162,3 +163,20 @@ def test_counts_and_unresolved(case) -> None:
     warned = " ".join(str(w) for w in converted.diagnostics.warnings)
     for name in unresolved:
         assert name in warned  # an unresolved name is never silent
+
+
+def test_a_regional_name_resolves_only_for_its_commission() -> None:
+    """"Réseau régional des Nations Unies sur les migrations" is the ECE region's network in an ECE report; in an
+    ESCAP report the same words mean the Asia-Pacific network, which the reference graph lacks: unresolved and
+    warned about, never the European network (gcm:regionalName, gcm:regionOfCommission)."""
+    from gcmkg.iris import GCM
+    from rdflib.namespace import RDF
+    europe = URIRef("https://w3id.org/gcmkg/id/org/regional-un-network-on-migration-for-europe-and-central-asia")
+    ece = convert(FACTS / "ece-gcm-2022-review-fr.md", ROOT)
+    assert (None, GCM.participant, europe) in ece.graph
+    escap = convert(FACTS / "escap-gcm-2025-review-fr.md", ROOT)
+    assert not any(escap.graph.triples((None, None, europe)))
+    name = "Réseau régional des Nations Unies sur les migrations"
+    assert (iris.unresolved(name), RDF.type, GCM.UnresolvedActor) in escap.graph
+    warnings = [str(w) for w in escap.diagnostics.warnings if name in str(w)]
+    assert warnings and all("Commission économique pour l'Europe" in w and "regionalName" in w for w in warnings)

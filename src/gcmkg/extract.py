@@ -46,6 +46,8 @@ class Extractor:
         self.function_words = {w.casefold() for w in lexicon.words("text", "function_words")}
         self.verbs = lexicon.patterns("text", "verbs")
         self.separators = re.compile("(" + "|".join(lexicon.words("text", "list_separators")) + ")", FLAGS)
+        # set once the title block is read: regional names ("Réseau régional ...") resolve per commission
+        self.commission: URIRef | None = None
 
     # ------------------------------------------------------------------ names
 
@@ -74,13 +76,13 @@ class Extractor:
         for candidate in self.strip_steps(text):
             if not candidate:
                 continue
-            iri = self.gaz.lookup(candidate, ACTOR_KINDS)
+            iri = self.gaz.lookup(candidate, ACTOR_KINDS, self.commission)
             if iri is not None:
                 return (iri,)
             paren = PAREN_TAIL.match(candidate)
             if paren:
                 for part in (paren.group("name"), paren.group("inner")):
-                    iri = self.gaz.lookup(self.strip_articles(part), ACTOR_KINDS)
+                    iri = self.gaz.lookup(self.strip_articles(part), ACTOR_KINDS, self.commission)
                     if iri is not None:
                         return (iri,)
             if "/" in candidate:
@@ -95,6 +97,11 @@ class Extractor:
         if not iris:
             close = self.gaz.closest(self.strip_articles(raw))
             hint = f"; closest known names: {', '.join(close)}" if close else ""
+            if elsewhere := self.gaz.regional_elsewhere(self.strip_articles(raw), self.commission):
+                hint = ("; in reports of " + ", ".join(self.gaz.label(c, self.lex.language) or str(c) for c in elsewhere)
+                        + " it names a regional body, but the reference graph has none under that name for "
+                        + (self.gaz.label(self.commission, self.lex.language) or "this commission")
+                        + " (gcm:regionalName, gcm:regionOfCommission)")
             self.diag.warn(line, f"unresolved name {raw!r} in {context}: kept as an unresolved actor{hint}")
         return Actor(self.strip_articles(raw) if not iris else raw, iris, line)
 
@@ -600,6 +607,7 @@ class Extractor:
     def run(self) -> Extraction:
         self.represented_functions: dict[str, str] = {}
         review = self.title_block()
+        self.commission = review.commission
         contexts = self.classify_sections()
         by_section: dict[int, list[Paragraph]] = {}
         for para in self.doc.paragraphs:

@@ -2,7 +2,9 @@
 
 The reference graph is the gazetteer: a name resolves through `skos:prefLabel`, `skos:altLabel`,
 `rdfs:label` and `gcm:acronym` in the report's language. A new spelling is one more altLabel in a
-Turtle file, never code here.
+Turtle file, never code here. A `gcm:regionalName` ("Réseau régional des Nations Unies sur les
+migrations") resolves only in the reports of the commission its body serves (`gcm:regionOfCommission`):
+in another commission's report the same words name that region's own body.
 """
 
 from __future__ import annotations
@@ -40,15 +42,30 @@ class Gazetteer:
     labels: dict[tuple[URIRef, str], str] = field(default_factory=dict)
     acronyms: dict[tuple[URIRef, str], str] = field(default_factory=dict)
     notations: dict[URIRef, str] = field(default_factory=dict)
+    # (commission, name) -> individuals: names that hold only in that commission's reports
+    regional_names: dict[tuple[URIRef, str], set[URIRef]] = field(default_factory=dict)
+    other_regional_names: dict[tuple[URIRef, str], set[URIRef]] = field(default_factory=dict)
 
-    def lookup(self, raw: str, kinds: tuple[URIRef, ...] | None = None) -> URIRef | None:
-        """One individual whose name is exactly `raw` (report language first), or None."""
+    def lookup(self, raw: str, kinds: tuple[URIRef, ...] | None = None,
+               commission: URIRef | None = None) -> URIRef | None:
+        """One individual whose name is exactly `raw` (report language first), or None. `commission` is the
+        commission of the report being read: it admits the regional names of that commission's bodies."""
         key = normal(raw)
-        for table in (self.names, self.other_names):
-            found = {iri for iri in table.get(key, ()) if kinds is None or self.is_a(iri, kinds)}
+        for table, regional in ((self.names, self.regional_names), (self.other_names, self.other_regional_names)):
+            candidates = set(table.get(key, ()))
+            if commission is not None:
+                candidates |= regional.get((commission, key), set())
+            found = {iri for iri in candidates if kinds is None or self.is_a(iri, kinds)}
             if len(found) == 1:
                 return next(iter(found))
         return None
+
+    def regional_elsewhere(self, raw: str, commission: URIRef | None) -> list[URIRef]:
+        """The other commissions in whose reports `raw` is the regional name of a body (for a warning that
+        says why the name did not resolve)."""
+        key = normal(raw)
+        return sorted({c for table in (self.regional_names, self.other_regional_names)
+                       for (c, name) in table if name == key and c != commission})
 
     def is_a(self, iri: URIRef, kinds: tuple[URIRef, ...]) -> bool:
         return self.family(iri) in kinds or self.kinds.get(iri) in kinds
@@ -134,6 +151,12 @@ def build(reference: Graph, language: str) -> Gazetteer:
                     gazetteer.labels[(iri, lang)] = str(value)
                 if prop == GCM.acronym and lang:
                     gazetteer.acronyms.setdefault((iri, lang), str(value))
+        for region in reference.objects(iri, GCM.regionOfCommission):
+            for value in reference.objects(iri, GCM.regionalName):
+                if isinstance(value, Literal) and isinstance(region, URIRef):
+                    table = gazetteer.regional_names if value.language in (language, None) \
+                        else gazetteer.other_regional_names
+                    table.setdefault((region, normal(str(value))), set()).add(iri)
         for value in reference.objects(iri, SKOS.notation):
             gazetteer.notations[iri] = str(value)
         for value in reference.objects(iri, GCM.demonym):
