@@ -94,11 +94,15 @@ def build_one(path: Path, root: Path, check: bool = True, reasoner: str | None =
 
 
 def jobs_for(count: int, jobs: int | None = None) -> int:
-    """How many worker processes for `count` reports: `jobs`, else $GCMKG_JOBS, else one per core."""
+    """How many worker processes for `count` reports: `jobs`, else $GCMKG_JOBS, else one per core.
+    A $GCMKG_JOBS that is not a positive integer counts as unset ("0" has always meant the default), so a
+    stray value slows nothing down; `gcmkg build --jobs` refuses such values instead."""
     if jobs is None:
         try:
-            jobs = int(os.environ.get("GCMKG_JOBS", "0")) or None
+            jobs = int(os.environ.get("GCMKG_JOBS", "0"))
         except ValueError:
+            jobs = None
+        if jobs is not None and jobs < 1:
             jobs = None
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

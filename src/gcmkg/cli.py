@@ -11,6 +11,18 @@ from pathlib import Path
 
 from . import __version__, describe, docs, export, publish, query, validate
 from .errors import InputError
+from .reason import ENGINES, engine_name
+
+
+def workers(text: str) -> int:
+    """A --jobs value: a positive number of worker processes (0 or less would build nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of worker processes")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -24,6 +36,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     b.add_argument("--allow-invalid", action="store_true",
                    help="write graphs that do not conform to the shapes (they are refused by default)")
+    b.add_argument("--reasoner", choices=ENGINES,
+                   help="OWL RL engine: gcmkg's compiled rules, or owlrl, the reference implementation; both give "
+                        "the same bytes (default: $GCMKG_REASONER, else rules)")
+    b.add_argument("--jobs", type=workers, metavar="N",
+                   help="worker processes, one report each at a time (default: $GCMKG_JOBS, else one per core)")
 
     v = sub.add_parser("validate", help="validate graph files against the SHACL shapes and *-violation.rq queries")
     validate.add_arguments(v)
@@ -50,7 +67,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from .build import NotConforming, build
             try:
-                build(args.reports, args.out, quiet=args.quiet, allow_invalid=args.allow_invalid)
+                engine_name(args.reasoner)
+            except ValueError as err:  # --reasoner is checked by argparse: only $GCMKG_REASONER can be wrong
+                print(f"error: GCMKG_REASONER: {err}", file=sys.stderr)
+                return 2
+            try:
+                build(args.reports, args.out, quiet=args.quiet, allow_invalid=args.allow_invalid,
+                      jobs=args.jobs, reasoner=args.reasoner)
             except NotConforming as failure:
                 for source, report in failure.reports:
                     print(f"error: {source}: the graph does not conform; nothing written "
