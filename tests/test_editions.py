@@ -14,6 +14,7 @@ for two real editions the order is printed position, which need not survive tran
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from gcmkg.build import build
-from gcmkg.convert import convert, detect_language
+from gcmkg.convert import Converted, detect_language
 from gcmkg.iris import GCM, ID
 from gcmkg.lexicon import available, load
 from gcmkg.reader import plain
@@ -34,6 +35,7 @@ PARAGRAPHS = (GCM.BodyParagraph, GCM.AnnexParagraph, GCM.Footnote)
 # What a participation says besides its label, its function and its name as printed (language-tagged text).
 PARTICIPATION_FACTS = (RDF.type, GCM.inEvent, GCM.participant, GCM.onBehalfOf, GCM.order, GCM.affiliation,
                        GCM.representedBy, PROV.wasDerivedFrom)
+Variant = Callable[..., Converted]  # the convert_variant fixture of conftest.py
 
 
 @pytest.fixture(scope="module")
@@ -147,38 +149,28 @@ def test_exactly_one_lexicon_detects_each_report(path: Path) -> None:
     assert matching == [path.stem.rsplit("-", 1)[-1]]
 
 
-def convert_english_variant(tmp_path: Path, *replacements: tuple[str, str]):
-    text = ENGLISH.read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new)
-    path = tmp_path / "variant-en.md"
-    path.write_text(text, encoding="utf-8")
-    return convert(path, ROOT)
-
-
 def roles(converted, role: str, event: str):
     return [p for p in converted.extraction.participations if p.role == role and p.event == event]
 
 
-def test_english_possessive_representative(tmp_path: Path) -> None:
-    converted = convert_english_variant(tmp_path, ("was represented by the delegation of the EU to",
-                                                   "was represented by its delegation to"))
+def test_english_possessive_representative(convert_variant: Variant) -> None:
+    converted = convert_variant(ENGLISH, ("was represented by the delegation of the EU to",
+                                          "was represented by its delegation to"))
     (eu,) = [p for p in roles(converted, "Attendance", "review") if p.actors[0].iris == (ID["org/eu"],)]
     assert [a.iris for a in eu.represented_by] == [(ID["org/delegation-of-the-european-union-to-the-un-and-other-"
                                                        "international-organisations-in-geneva"],)]
 
 
-def test_english_replies_by_representatives_of_two_states(tmp_path: Path) -> None:
-    converted = convert_english_variant(tmp_path, (
+def test_english_replies_by_representatives_of_two_states(convert_variant: Variant) -> None:
+    converted = convert_variant(ENGLISH, (
         "Azerbaijan exercised its right of reply.",
         "The representatives of Azerbaijan and Armenia exercised their right of reply."))
     assert [p.actors[0].iris for p in roles(converted, "RightOfReply", "2")] == [(ID["state/AZE"],), (ID["state/ARM"],)]
 
 
-def test_english_ranges_plural_labels_and_forum_year_after_its_name(tmp_path: Path) -> None:
-    converted = convert_english_variant(
-        tmp_path, ("objectives 2, 5, 6, 12 and 18", "objectives 2 to 6, 12 and 18"),
+def test_english_ranges_plural_labels_and_forum_year_after_its_name(convert_variant: Variant) -> None:
+    converted = convert_variant(
+        ENGLISH, ("objectives 2, 5, 6, 12 and 18", "objectives 2 to 6, 12 and 18"),
         ("*Lead Member State*: Sweden", "*Lead Member States*: Sweden and Finland"),
         ("to the 2026 International Migration Review Forum.", "to the International Migration Review Forum of 2026."))
     assert converted.extraction.sessions[1].objectives == [2, 3, 4, 5, 6, 12, 18]
@@ -186,8 +178,8 @@ def test_english_ranges_plural_labels_and_forum_year_after_its_name(tmp_path: Pa
     assert converted.extraction.review.feeds.year == 2026
 
 
-def test_english_statement_on_behalf_of_partner_states_records_the_speaker_only(tmp_path: Path) -> None:
-    converted = convert_english_variant(tmp_path, (
+def test_english_statement_on_behalf_of_partner_states_records_the_speaker_only(convert_variant: Variant) -> None:
+    converted = convert_variant(ENGLISH, (
         "Denmark, on behalf of Cyprus, France, Malta, Norway, the Netherlands and the United Kingdom",
         "Denmark, on behalf of its partner States"))
     contribution = next(p for p in roles(converted, "Contribution", "2") if p.actors[0].iris == (ID["state/DNK"],))
