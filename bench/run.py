@@ -35,7 +35,6 @@ import tempfile
 import threading
 import time
 import urllib.request
-import zipfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -45,15 +44,11 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 import corpus  # noqa: E402
 
+import gcmkg.jena  # noqa: E402 - the Jena launcher shared with tests/test_export.py
+
 PYTHON = sys.executable
 BUNDLED = ROOT / "graph" / "sources" / "ece-gcm-2024-review-fr.md"
 SHAPES = ROOT / "ontology" / "gcm.shacl.ttl"
-JAVA_LIBS = Path("/usr/share/java")
-# Jena's jars and those of its Debian dependencies (as tests/test_export.py's riot fixture), plus jena-shacl.
-JENA_CLASSPATH = ("jena-arq jena-base jena-cmds jena-core jena-iri jena-shacl commons-cli commons-codec "
-                  "commons-compress commons-csv commons-io commons-lang3 dexx.collection gson guava httpclient "
-                  "httpclient-cache httpcore jackson-core jackson-databind jackson-annotations jsonld-java "
-                  "jakarta.json-api protobuf thrift titanium-json-ld caffeine slf4j-api slf4j-simple").split()
 GOAL_GB = 2.0
 
 
@@ -157,25 +152,13 @@ def failure(r: Run) -> str:
 
 
 def jena_command(work: Path) -> list[str] | None:
-    """Jena's SHACL command from Debian's jars (Debian ships no launcher; see tests/test_export.py: the Xerces
-    message files moved by Debian's repackaging are copied where the classes look for them)."""
-    if shutil.which("shacl"):
-        return ["shacl", "validate"]
-    java = shutil.which("java")
-    core = JAVA_LIBS / "jena-core.jar"
-    if java is None or not core.is_file():
+    """Jena's `shacl validate` (`gcmkg.jena`: Debian ships no launcher), or None when Jena is not installed."""
+    try:
+        command = gcmkg.jena.command("shacl", work / "jena-xerces-messages")
+    except gcmkg.jena.MissingJars as err:  # a partial install would fail every run: report it once, skip Jena
+        print(f"bench: {err}; Jena not run", file=sys.stderr)
         return None
-    jars = [JAVA_LIBS / f"{name}.jar" for name in JENA_CLASSPATH if (JAVA_LIBS / f"{name}.jar").is_file()]
-    fix = work / "jena-xerces-messages"
-    with zipfile.ZipFile(core) as jar:
-        names = set(jar.namelist())
-        for name in names:
-            relocated = name.replace("org/apache/jena/ext/xerces/", "xerces/", 1)
-            if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties") \
-                    and relocated not in names:
-                (fix / relocated).parent.mkdir(parents=True, exist_ok=True)
-                (fix / relocated).write_bytes(jar.read(name))
-    return [java, "-cp", os.pathsep.join([str(fix), *map(str, jars)]), "shacl.shacl", "validate"]
+    return None if command is None else [*command, "validate"]
 
 
 def free_port() -> int:
@@ -336,7 +319,7 @@ def machine() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[dist] = "not installed"
     java = subprocess.run(["java", "-version"], capture_output=True, text=True) if shutil.which("java") else None
-    jena = sorted(p.name for p in JAVA_LIBS.glob("jena-shacl-*.jar"))
+    jena = sorted(p.name for p in gcmkg.jena.JAVA_LIBS.glob("jena-shacl-*.jar"))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "ontology", "queries"],
                            capture_output=True, text=True, cwd=ROOT)

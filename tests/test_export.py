@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import warnings
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -26,16 +25,10 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
-from gcmkg import export, iris
+from gcmkg import export, iris, jena
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH = ROOT / "graph"
-JAVA_LIBS = Path("/usr/share/java")
-# Jena's jars and the jars of its Debian dependencies that riot needs (one SLF4J binding, so it starts)
-JENA_CLASSPATH = ("jena-arq jena-base jena-cmds jena-core jena-iri commons-cli commons-codec commons-compress "
-                  "commons-csv commons-io commons-lang3 dexx.collection gson guava httpclient httpclient-cache "
-                  "httpcore jackson-core jackson-databind jackson-annotations jsonld-java jakarta.json-api "
-                  "protobuf thrift titanium-json-ld caffeine slf4j-api slf4j-simple").split()
 RAPPER_SYNTAX = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig", "xml": "rdfxml"}
 
 
@@ -61,36 +54,20 @@ def rapper(path: Path, fmt: str) -> bytes:
 
 @pytest.fixture(scope="session")
 def riot(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """A command line that runs Jena's riot, with its JSON-LD 1.0 reader.
+    """A command line that runs Jena's riot (see `gcmkg.jena`: Debian ships no launcher).
 
-    A `riot` on PATH (Apache's own distribution) is used as it is. Debian's libapache-jena-java has no
-    launcher, so riot runs from the jars; its jena-core (4.5.0-2) moves the bundled Xerces classes to the
-    package `xerces` but leaves their message files under `org/apache/jena/ext/xerces`, and Jena then fails
-    to start ("internal error" in XSSimpleTypeDecl): a copy of the message files where the classes look for
-    them goes first on the class path. Jena 4.5's default JSON-LD reader (Titanium, JSON-LD 1.1) needs a
-    Jakarta JSON provider that Debian does not package, hence `--syntax=jsonld10` (jsonld-java): our JSON-LD
-    uses nothing beyond JSON-LD 1.0.
+    From Debian's jars, with the JSON-LD 1.0 reader: Jena 4.5's default JSON-LD reader (Titanium, JSON-LD 1.1)
+    needs a Jakarta JSON provider that Debian does not package, hence `--syntax=jsonld10` (jsonld-java): our
+    JSON-LD uses nothing beyond JSON-LD 1.0.
     """
-    if shutil.which("riot"):
-        return ["riot"]
-    java = shutil.which("java")
-    core = JAVA_LIBS / "jena-core.jar"
-    if java is None or not core.is_file():
+    try:
+        command = jena.command("riot", tmp_path_factory.mktemp("jena-xerces-messages"),
+                               jar_arguments=("--syntax=jsonld10",))
+    except jena.MissingJars as err:
+        pytest.fail(str(err))
+    if command is None:
         missing("Jena riot (Debian libapache-jena-java, java)")
-    jars = [JAVA_LIBS / f"{name}.jar" for name in JENA_CLASSPATH]
-    absent = [jar.name for jar in jars if not jar.is_file()]
-    assert not absent, f"Jena's dependencies are missing from {JAVA_LIBS}: {absent}"
-    fix = tmp_path_factory.mktemp("jena-xerces-messages")
-    with zipfile.ZipFile(core) as jar:
-        names = set(jar.namelist())
-        for name in names:
-            relocated = name.replace("org/apache/jena/ext/xerces/", "xerces/", 1)
-            if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties") \
-                    and relocated not in names:
-                (fix / relocated).parent.mkdir(parents=True, exist_ok=True)
-                (fix / relocated).write_bytes(jar.read(name))
-    classpath = os.pathsep.join([str(fix), *map(str, jars)])
-    return [java, "-cp", classpath, "riotcmd.riot", "--syntax=jsonld10"]
+    return command
 
 
 def riot_nt(command: list[str], path: Path) -> bytes:
