@@ -607,8 +607,9 @@ class SparqlMirror:
         return None if found is None else cls(*found)
 
     @classmethod
-    def of_merged(cls, data: Graph, root: Path | None = None) -> SparqlMirror | None:
-        """The mirror of `merged(data, root)`, the reference part loaded from the cache."""
+    def of_merged(cls, data: Iterable[tuple], root: Path | None = None) -> SparqlMirror | None:
+        """The mirror of `merged(data, root)` (`data`: a graph or its triples), the reference part loaded from
+        the cache."""
         loaded = _reference_nquads(root)
         if loaded is None:
             return None
@@ -945,7 +946,8 @@ SCHEMA_PREDICATES = frozenset({RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivale
                                RDFS.domain, RDFS.range, OWL.inverseOf})
 
 
-def affected(data: Graph, known: Graph, graph: Graph | None = None, scope: Scope | None = None) -> set[URIRef] | None:
+def affected(data: Iterable[tuple], known: Graph, graph: Graph | None = None,
+             scope: Scope | None = None) -> set[URIRef] | None:
     """The nodes whose shape results the data can change: the nodes it describes and the other nodes it
     mentions that are not in the reference graph `known`; the reference nodes it mentions that are targets
     of a shape looking beyond their own triples (`scope`, in the merged `graph`); the reference nodes one step
@@ -1021,20 +1023,31 @@ def shape_path(shapes: Graph, shape: Node | None, path: Node | None) -> Node | N
 def query_results(graph: Graph, queries: Iterable[ViolationQuery]) -> list[Result]:
     results = []
     for q in queries:
-        for row in graph.query(q.text):
-            values = row.asdict()
-            focus = values.get("focus") or next(iter(values.values()))
-            value = values.get("value")
-            results.append(Result(
-                severity="Violation",
-                focus=focus,
-                labels=labels(graph, focus),
-                messages={lang: fill(t, {"this": focus, **values}, graph, lang) for lang, t in q.messages.items()},
-                origin=q.name,
-                path=str(values["path"]) if values.get("path") is not None else None,
-                value=value,
-                source=source_of(graph, focus),
-            ))
+        results.extend(_row_results(graph, q, graph.query(q.text)))
+    return results
+
+
+def _row_focus(values: Mapping) -> Node | None:
+    """A violation query names its focus node ?focus, or else by its first variable."""
+    return values.get("focus") or next(iter(values.values()), None)
+
+
+def _row_results(graph: Graph, q: ViolationQuery, rows: Iterable) -> list[Result]:
+    results = []
+    for row in rows:
+        values = row.asdict()
+        focus = _row_focus(values)
+        value = values.get("value")
+        results.append(Result(
+            severity="Violation",
+            focus=focus,
+            labels=labels(graph, focus),
+            messages={lang: fill(t, {"this": focus, **values}, graph, lang) for lang, t in q.messages.items()},
+            origin=q.name,
+            path=str(values["path"]) if values.get("path") is not None else None,
+            value=value,
+            source=source_of(graph, focus),
+        ))
     return results
 
 
@@ -1070,6 +1083,344 @@ def validate(data: Graph, root: Path | None = None, files: list[str] | None = No
     return ValidationReport(results, time.perf_counter() - start, files or [])
 
 
+# ---------------------------------------------------------------------------------------------- many files
+
+
+def _path_predicates(path: object) -> set[URIRef] | None:
+    """The predicates an rdflib property path can follow, None when it can follow any (a negated set)."""
+    from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+
+    if isinstance(path, URIRef):
+        return {path}
+    if isinstance(path, NegatedPath):
+        return None
+    parts = [path.arg] if isinstance(path, InvPath) else [path.path] if isinstance(path, MulPath) \
+        else list(path.args) if isinstance(path, (AlternativePath, SequencePath)) else None
+    if parts is None:
+        return None
+    found: set[URIRef] = set()
+    for part in parts:
+        inner = _path_predicates(part)
+        if inner is None:
+            return None
+        found |= inner
+    return found
+
+
+def _untranslated_path_predicates(path: dict) -> set[URIRef] | None:
+    """The IRIs of a property path as rdflib's parser leaves it inside EXISTS, None for a negated set."""
+    found: set[URIRef] = set()
+    pending: list = [path]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if "Negated" in getattr(node, "name", ""):
+                return None
+            pending.extend(dict.values(node))
+        elif isinstance(node, (list, tuple)):
+            pending.extend(node)
+        elif isinstance(node, URIRef):
+            found.add(node)
+    return found
+
+
+def _backward_predicates(text: str, focus: str | None, namespaces: Mapping[str, str]) -> set[URIRef] | None:
+    """The predicates of a query's triple patterns that do not start from the focus variable: the ones it can
+    follow from a node it reached to other nodes pointing to it (`?other gcm:inEvent ?session`). Patterns from
+    the focus only read the focus node's own triples. Every predicate of a property path counts, wherever it
+    starts. None when the query can follow any predicate (a variable predicate, a negated property set) or
+    looks into named graphs or services, or when rdflib cannot parse it."""
+    from rdflib.paths import Path as SparqlPath
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        algebra = prepareQuery(text, initNs=dict(namespaces)).algebra
+    except Exception:  # noqa: BLE001 - a query rdflib cannot read could follow anything
+        return None
+    start = Variable(focus) if focus else None
+    found: set[URIRef] = set()
+    pending: list = [algebra]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):  # rdflib's CompValue
+            name = getattr(node, "name", "")
+            if name in ("Graph", "ServiceGraphPattern"):
+                return None
+            if name in ("BGP", "TriplesBlock"):
+                triples = node.get("triples") or ()
+                if name == "TriplesBlock":  # untranslated (inside EXISTS): lists of s p o s p o ...
+                    flat = [term for part in triples for term in part]
+                    triples = [tuple(flat[i:i + 3]) for i in range(0, len(flat) - 2, 3)]
+                for s, p, _ in triples:
+                    if isinstance(p, dict):  # an untranslated property path: every IRI in it
+                        inner = _untranslated_path_predicates(p)
+                        if inner is None:
+                            return None
+                        found |= inner
+                    elif isinstance(p, SparqlPath):
+                        inner = _path_predicates(p)
+                        if inner is None:
+                            return None
+                        found |= inner
+                    elif isinstance(p, URIRef):
+                        if s != start:
+                            found.add(p)
+                    else:
+                        return None
+            pending.extend(dict.values(node))
+        elif isinstance(node, (list, tuple, set)):
+            pending.extend(node)
+    return found
+
+
+def _shape_prefixes(shapes: Graph, constraint: Node) -> dict[str, str]:
+    namespaces = {}
+    for declared in shapes.objects(constraint, SH.prefixes):
+        for declaration in shapes.objects(declared, SH.declare):
+            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                namespaces[str(prefix)] = str(namespace)
+    return namespaces
+
+
+def join_predicates(shapes: Graph, queries: Iterable[ViolationQuery]) -> frozenset[URIRef] | None:
+    """The predicates along which a rule may go from a node it reached back to other nodes that point to it:
+    where a rule joins several nodes (the contributions of one session, the sessions of one review). Two files
+    that mention one node which a triple with such a predicate points to must be validated together; a node
+    that only others point to otherwise (a person, a forum) never leads a rule from one file's nodes to
+    another's. From the SPARQL of the shapes and of the violation queries, and the inverse paths of property
+    shapes that are not evaluated on the focus node of a targeted node shape. None when a rule may follow any
+    predicate: then every file is validated with every other."""
+    targeted = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+                for s in shapes.subjects(p, None)}
+    targeted |= {s for kind in (RDFS.Class, OWL.Class) for s in shapes.subjects(RDF.type, kind)
+                 if (s, RDF.type, SH.NodeShape) in shapes}
+    found: set[URIRef] = set()
+    for owner, constraint in shapes.subject_objects(SH.sparql):
+        texts = [str(t) for p in (SH.select, SH.ask) for t in shapes.objects(constraint, p)]
+        # $this is the focus node only on a targeted node shape; elsewhere it is a value node reached from it.
+        this = "this" if owner in targeted and (owner, SH.path, None) not in shapes else None
+        for text in texts:
+            more = _backward_predicates(text, this, _shape_prefixes(shapes, constraint))
+            if more is None:
+                return None
+            found |= more
+    for shape, path in shapes.subject_objects(SH.path):
+        if isinstance(path, URIRef):
+            continue
+        owners = set(shapes.subjects(SH.property, shape))
+        if (shape not in targeted or (shape, SH.path, None) in shapes) and owners and owners <= targeted:
+            continue  # an inverse path from the focus node itself: its triples are in the files of the node
+        pending = [path]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, URIRef):
+                found.add(node)
+                continue
+            pending.extend(o for _, o in shapes.predicate_objects(node))
+    for q in queries:
+        more = _backward_predicates(q.text, "focus", {})
+        if more is None:
+            return None
+        found |= more
+    return frozenset(found)
+
+
+def _join_predicates(root: Path | None) -> frozenset[URIRef] | None:
+    queries = violation_queries(root)
+    key = fingerprint((shapes_file(root), *(q.path for q in queries)), "exists-patterns")  # a new rule of reading
+    return cached("join-predicates", key, lambda: join_predicates(shapes_graph(root), queries))
+
+
+def _focus_is_bound(text: str) -> bool:
+    """Whether every row of a violation query binds ?focus through a triple pattern of its top group (not an
+    OPTIONAL, UNION or sub-query): then its rows about one focus node are those of the query with ?focus
+    given that node, which Oxigraph answers without evaluating the query for every other node."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        algebra = prepareQuery(text).algebra
+    except Exception:  # noqa: BLE001
+        return False
+    focus = Variable("focus")
+    if focus not in (algebra.get("PV") or ()):
+        return False
+    pending = [algebra.get("p")]
+    while pending:
+        node = pending.pop()
+        name = getattr(node, "name", "")
+        if name == "BGP" and any(focus in (s, o) and not isinstance(p, Variable) for s, p, o in node.get("triples")):
+            return True
+        if name in ("Project", "OrderBy", "Filter", "Extend", "Distinct", "Reduced", "Slice", "ToMultiSet"):
+            pending.append(node.get("p"))
+        elif name == "Join":
+            pending.extend((node.get("p1"), node.get("p2")))
+    return False
+
+
+def _query_results_about(graph: Graph, mirror: SparqlMirror | None, queries: Iterable[ViolationQuery],
+                         nodes: set) -> list[Result]:
+    """The rows of the violation queries whose focus is one of `nodes`, on a large graph: Oxigraph asked once
+    per node with ?focus given (`_focus_is_bound`), which costs what the node's own rows cost, where a whole
+    run of a query with FILTER NOT EXISTS costs the square of the graph; else the query run whole, filtered."""
+    results = []
+    for q in queries:
+        if not nodes:
+            break
+        rows: list | None = None
+        if mirror is not None and _focus_is_bound(q.text):
+            rows = []
+            for node in sorted(nodes, key=str):
+                answer = mirror.query(q.text, {Variable("focus"): node})
+                if answer is None:  # the mirror does not take this query (then for no node)
+                    rows = None
+                    break
+                rows.extend(answer)
+        if rows is None:
+            rows = [row for row in graph.query(q.text) if _row_focus(row.asdict()) in nodes]
+        results.extend(_row_results(graph, q, rows))
+    return results
+
+
+def validate_files(graphs: list[Graph], root: Path | None = None, files: list[str] | None = None,
+                   scoped: bool | None = None) -> ValidationReport:
+    """Validate several graph files together: the results `validate` gives on their union, in time linear
+    in their number.
+
+    On the union of a hundred reports, the SHACL-SPARQL constraints and the violation queries cost the square
+    of its size (Oxigraph evaluates a FILTER NOT EXISTS for every node, not only the joined ones). So the files
+    are split into groups that no rule relates (`_groups`), and each group is validated as `gcmkg build`
+    validates a report: its graph merged with the reference graph and the union's triples about the nodes it
+    shares with other groups, on its own nodes. What relates groups, the nodes several of them mention (a
+    person, a forum) and the reference nodes the data affects, is validated once on the union: pySHACL on
+    these nodes only, each violation query asked about each of them. The results of the other reference
+    nodes are those of the reference graph alone, as in `scoped_shacl_results`.
+
+    Whole-union validation (`validate` on the union) when `scoped` is False or $GCMKG_VALIDATION is "full", for
+    one file, or when the shortcut's conditions fail (blank nodes or ontology axioms in the data, a pySHACL
+    whose focus-node option is not mended, a rule that may follow any predicate)."""
+    start = time.perf_counter()
+    if scoped is None:
+        scoped = os.environ.get("GCMKG_VALIDATION", "scoped") != "full"
+    joins = _join_predicates(root) if scoped and len(graphs) > 1 and _patchable() else None
+    # `affected` reads the types of the reference nodes the data mentions without describing: those of the
+    # reference graph, as long as the data adds no ontology axiom (else it answers None).
+    known = reference(root)
+    focus = None if joins is None else affected((t for g in graphs for t in g), known, known, _scope(root))
+    if focus is None:
+        whole = bind(Graph())
+        for g in graphs:
+            whole += g
+        report = validate(whole, root, files, scoped)
+        report.seconds = time.perf_counter() - start
+        return report
+    shapes, queries = shapes_graph(root), violation_queries(root)
+    mentions: dict[Node, set[int]] = {}
+    described: dict[Node, set[int]] = {}
+    for index, g in enumerate(graphs):
+        for s, _, o in g:
+            mentions.setdefault(s, set()).add(index)
+            described.setdefault(s, set()).add(index)
+            if isinstance(o, URIRef):
+                mentions.setdefault(o, set()).add(index)
+    in_reference = {n for n in mentions if (n, None, None) in known or (None, None, n) in known}
+    groups = _groups(graphs, mentions, in_reference, joins)
+    group_of = {index: number for number, group in enumerate(groups) for index in group}
+    home = {n: group_of[next(iter(where))] for n, where in mentions.items()
+            if n not in in_reference and len({group_of[i] for i in where}) == 1}
+    shacl: list[Result] = []
+    rows: list[Result] = []
+    for batch in _batches(groups, graphs):
+        numbers = {group_of[group[0]] for group in batch}
+        indexes = [index for group in batch for index in group]
+        data = bind(Graph())
+        for index in indexes:
+            data += graphs[index]
+        own = {n for n in focus if home.get(n) in numbers}
+        graph = merged(data, root)
+        # The union's triples about the nodes this batch shares with the others: a rule reads the types and
+        # labels of the values of its focus nodes (sh:class, messages), wherever they are described.
+        outside = {n for index in indexes for n in graphs[index].all_nodes() if home.get(n, -1) not in numbers}
+        for node in outside:
+            for index in described.get(node, ()):
+                if group_of[index] not in numbers:
+                    for triple in graphs[index].triples((node, None, None)):
+                        graph.add(triple)
+                        data.add(triple)
+        with sparql_on_oxigraph(graph, SparqlMirror.of_merged(data, root)):
+            shacl += shacl_results(graph, shapes, own)
+            rows += [r for r in query_results(graph, queries) if home.get(r.focus) in numbers or
+                     (r.focus not in mentions and r.focus not in home)]
+        del data, graph
+    across = focus - home.keys()
+    union = reference_copy(root)
+    for g in graphs:
+        union += g
+    union = parse_queries_once(union)
+    mirror = SparqlMirror.of_merged((t for g in graphs for t in g), root)
+    with sparql_on_oxigraph(union, mirror):
+        shacl += shacl_results(union, shapes, across)
+        rows += _query_results_about(union, mirror, queries, {n for n in mentions if n not in home})
+    shacl += [r for r in reference_results(root) if r.focus not in focus]
+    unique: dict[tuple, Result] = {}
+    for r in rows:  # a row about a node no file mentions comes from every group: once
+        if r.focus in mentions:
+            continue
+        unique.setdefault((r.key(), tuple(sorted(r.messages.items()))), r)
+    results = shacl + [r for r in rows if r.focus in mentions] + list(unique.values())
+    results.sort(key=Result.key)
+    return ValidationReport(results, time.perf_counter() - start, files or [])
+
+
+#: About how many triples of data are validated at once: groups of files that no rule relates are validated
+#: together up to this size, which spreads the cost of a pySHACL run and of an Oxigraph store over several
+#: reports while keeping the SPARQL that grows with the square of a graph on small graphs.
+BATCH_TRIPLES = 20_000
+
+
+def _batches(groups: list[list[int]], graphs: list[Graph]) -> Iterator[list[list[int]]]:
+    batch: list[list[int]] = []
+    size = 0
+    for group in groups:
+        batch.append(group)
+        size += sum(len(graphs[index]) for index in group)
+        if size >= BATCH_TRIPLES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _groups(graphs: list[Graph], mentions: Mapping[Node, set[int]], in_reference: set,
+            joins: frozenset[URIRef]) -> list[list[int]]:
+    """The files in groups no rule relates: two files go together when a triple with a join predicate
+    (`join_predicates`) points to a node they both mention; the other nodes they share are only read, as
+    values (a person, a forum), which the union's triples about them given to each group cover. Reference
+    nodes do not join files: the rules that join on one (the sessions covering an objective) join on a node
+    of the report too (their review). Groups in the order of their first file, files in their order."""
+    parent = list(range(len(graphs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for g in graphs:
+        for _, p, o in g:
+            # Classes (objects of rdf:type) join nothing, like the reference nodes: a rule naming a class
+            # names it as a constant, beside a join on a node of the report.
+            if p not in joins or p == RDF.type or o in in_reference or len(where := mentions.get(o, ())) < 2:
+                continue
+            first, *rest = sorted(where)
+            for other in rest:
+                parent[find(other)] = find(first)
+    groups: dict[int, list[int]] = {}
+    for index in range(len(graphs)):
+        groups.setdefault(find(index), []).append(index)
+    return list(groups.values())
+
+
 # ---------------------------------------------------------------------------------------------- files
 
 
@@ -1084,19 +1435,29 @@ def load(paths: Iterable[Path]) -> Graph:
     for one that is not UTF-8 or does not parse."""
     graph = bind(Graph())
     for path in paths:
-        if not path.is_file():
-            raise FileNotFoundError(2, "no such file", str(path))
-        data = path.read_bytes()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            line = data[: err.start].count(b"\n") + 1
-            raise InputError(path, line, f"not UTF-8 (byte 0x{data[err.start]:02X})") from None
-        fmt = guess_format(str(path)) or "turtle"
-        try:
-            graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
-        except Exception as err:  # noqa: BLE001 - every parser error becomes one message with a line
-            raise InputError(path, parse_error_line(err), f"cannot parse as {fmt}: {parse_error_reason(err)}") from None
+        _parse_into(graph, path)
+    return graph
+
+
+def load_each(paths: Iterable[Path]) -> list[Graph]:
+    """Parse every file into a graph of its own (for `validate_files`), with `load`'s errors."""
+    return [_parse_into(bind(Graph()), path) for path in paths]
+
+
+def _parse_into(graph: Graph, path: Path) -> Graph:
+    if not path.is_file():
+        raise FileNotFoundError(2, "no such file", str(path))
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(path, line, f"not UTF-8 (byte 0x{data[err.start]:02X})") from None
+    fmt = guess_format(str(path)) or "turtle"
+    try:
+        graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+    except Exception as err:  # noqa: BLE001 - every parser error becomes one message with a line
+        raise InputError(path, parse_error_line(err), f"cannot parse as {fmt}: {parse_error_reason(err)}") from None
     return graph
 
 
@@ -1134,7 +1495,7 @@ def run(args: argparse.Namespace) -> int:
         if not files:
             raise InputError(root / "graph", 1, "no graph files to validate (run `gcmkg build` first)")
         names = [str(f) if args.files else f.relative_to(root).as_posix() for f in files]
-        report = validate(load(files), root, names)
+        report = validate_files(load_each(files), root, names)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
