@@ -260,6 +260,19 @@ def test_shapes_that_look_beyond_their_focus_node_are_found() -> None:
     assert GCM.State not in scope.classes and GCM.Objective not in scope.classes  # SPARQL about $this only
 
 
+def test_a_constraint_that_reads_other_nodes_only_inside_not_exists_is_not_local() -> None:
+    """rdflib leaves the pattern of a (NOT) EXISTS as a parsed TriplesBlock, not a BGP: it must be read too, or
+    Session-knownObjective (which looks at the objective's type and number only there) counts as local."""
+    shapes = validate.shapes_graph(ROOT)
+    known_objective = shapes.value(URIRef("https://w3id.org/gcmkg/shapes#Session-knownObjective"), SH.sparql)
+    assert known_objective is not None and not validate._local_sparql(shapes, known_objective)
+    own = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        [] sh:select "SELECT $this WHERE { $this <urn:p> ?v . FILTER NOT EXISTS { $this <urn:q> ?v } }" .
+    """, format="turtle")
+    assert validate._local_sparql(own, next(own.subjects(SH.select, None)))  # only $this, even inside
+
+
 # --------------------------------------------------------------------------------------------------- exports
 
 

@@ -859,6 +859,7 @@ def _local_sparql(shapes: Graph, constraint: Node) -> bool:
     """A SHACL-SPARQL constraint whose every triple pattern starts from $this with a plain predicate."""
     from rdflib.paths import Path as SparqlPath
     from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.algebra import triples as flatten
 
     texts = [str(t) for p in (SH.select, SH.ask) for t in shapes.objects(constraint, p)]
     if len(texts) != 1:
@@ -881,8 +882,11 @@ def _local_sparql(shapes: Graph, constraint: Node) -> bool:
             name = getattr(node, "name", "")
             if name in ("ToMultiSet", "Graph", "ServiceGraphPattern", "SubSelect"):
                 return False
-            if name == "BGP":
-                for s, p, _ in node.get("triples") or ():
+            if name in ("BGP", "TriplesBlock"):
+                # a pattern inside (NOT) EXISTS stays a parsed TriplesBlock (nested lists, not translated to a
+                # BGP): flatten it, or a constraint that looks at other nodes only there counts as local
+                found = node.get("triples") or ()
+                for s, p, _ in (flatten(found) if name == "TriplesBlock" else found):
                     if s != this or isinstance(p, SparqlPath) or not isinstance(p, URIRef):
                         return False
             pending.extend(dict.values(node))
