@@ -855,23 +855,26 @@ class Scope:
     everything: bool
 
 
+def _pattern_triples(node: Mapping) -> list[tuple]:
+    """The (s, p, o) of a BGP, or of a TriplesBlock: rdflib leaves the pattern inside (NOT) EXISTS untranslated,
+    as lists of s p o s p o ..."""
+    triples = node.get("triples") or ()
+    if getattr(node, "name", "") == "TriplesBlock":
+        flat = [term for part in triples for term in part]
+        return [tuple(flat[i:i + 3]) for i in range(0, len(flat) - 2, 3)]
+    return list(triples)
+
+
 def _local_sparql(shapes: Graph, constraint: Node) -> bool:
     """A SHACL-SPARQL constraint whose every triple pattern starts from $this with a plain predicate."""
     from rdflib.paths import Path as SparqlPath
     from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.algebra import triples as flatten
 
     texts = [str(t) for p in (SH.select, SH.ask) for t in shapes.objects(constraint, p)]
     if len(texts) != 1:
         return False
-    namespaces = {}
-    for declared in shapes.objects(constraint, SH.prefixes):
-        for declaration in shapes.objects(declared, SH.declare):
-            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
-            if prefix is not None and namespace is not None:
-                namespaces[str(prefix)] = str(namespace)
     try:
-        algebra = prepareQuery(texts[0], initNs=namespaces).algebra
+        algebra = prepareQuery(texts[0], initNs=_shape_prefixes(shapes, constraint)).algebra
     except Exception:  # noqa: BLE001 - pySHACL would report it; here it only means "not provably local"
         return False
     this = Variable("this")
@@ -883,10 +886,8 @@ def _local_sparql(shapes: Graph, constraint: Node) -> bool:
             if name in ("ToMultiSet", "Graph", "ServiceGraphPattern", "SubSelect"):
                 return False
             if name in ("BGP", "TriplesBlock"):
-                # a pattern inside (NOT) EXISTS stays a parsed TriplesBlock (nested lists, not translated to a
-                # BGP): flatten it, or a constraint that looks at other nodes only there counts as local
-                found = node.get("triples") or ()
-                for s, p, _ in (flatten(found) if name == "TriplesBlock" else found):
+                # a TriplesBlock too, or a constraint that looks at other nodes only inside NOT EXISTS counts as local
+                for s, p, _ in _pattern_triples(node):
                     if s != this or isinstance(p, SparqlPath) or not isinstance(p, URIRef):
                         return False
             pending.extend(dict.values(node))
@@ -1151,11 +1152,7 @@ def _backward_predicates(text: str, focus: str | None, namespaces: Mapping[str, 
             if name in ("Graph", "ServiceGraphPattern"):
                 return None
             if name in ("BGP", "TriplesBlock"):
-                triples = node.get("triples") or ()
-                if name == "TriplesBlock":  # untranslated (inside EXISTS): lists of s p o s p o ...
-                    flat = [term for part in triples for term in part]
-                    triples = [tuple(flat[i:i + 3]) for i in range(0, len(flat) - 2, 3)]
-                for s, p, _ in triples:
+                for s, p, _ in _pattern_triples(node):
                     if isinstance(p, dict):  # an untranslated property path: every IRI in it
                         inner = _untranslated_path_predicates(p)
                         if inner is None:
