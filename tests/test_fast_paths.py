@@ -124,6 +124,13 @@ def broken(data: Graph) -> Graph:
     g.add((contribution, GCM.order, Literal(2, datatype=POSITIVE_INTEGER)))  # two orders, one shared (SPARQL)
     g.add((ID["state/DEU"], GCM.iso3166Alpha3, Literal("XXX")))  # a reference node: the key and maxCount
     g.add((URIRef(f"{review}/session/9"), RDF.type, GCM.ThematicSession))  # a session with nothing
+    # sh:xone and sh:or of class members (counted natively on the scoped path): two roles, no role, two kinds
+    # of paragraph; a participant that is a paragraph, and one that is a literal
+    g.add((contribution, RDF.type, GCM.Moderating))
+    g.add((URIRef(f"{review}/session/2/participation/none"), RDF.type, GCM.Participation))
+    g.add((paragraph, RDF.type, GCM.Footnote))
+    g.add((contribution, GCM.participant, paragraph))
+    g.add((contribution, GCM.participant, Literal("Danemark", lang="fr")))
     return g
 
 

@@ -763,7 +763,8 @@ def shacl_results(graph: Graph, shapes: Graph, focus_nodes: Iterable[URIRef] | N
 # up as a set (pySHACL scans it once per target and shape). It also evaluates the property shapes of a
 # node shape once for all its focus nodes rather than once per node (pySHACL rebuilds every constraint
 # component at each call): the results are the same, a third of the time. And it leaves out the text of each
-# result (`_no_description`).
+# result (`_no_description`). Last, an sh:or or sh:xone whose members are plain class shapes (`_class_members`)
+# is counted here rather than by validating each value node against every member (`_logic_of_classes`).
 PATCHED_PYSHACL = ("0.40.",)
 
 
@@ -787,15 +788,65 @@ def _no_description(*args, **kwargs) -> str:  # noqa: ANN002, ANN003
     return ""
 
 
+#: What a member of an sh:or or sh:xone may say besides sh:class for `_class_members` to take it: nothing that changes
+#: whether a node conforms to it.
+PLAIN_MEMBER = frozenset({SH["class"], RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.message})
+
+
+def _class_members(component, members_list: Node) -> list[frozenset] | None:  # noqa: ANN001
+    """The classes of each member of an sh:or or sh:xone list, or None unless every member is a node shape that says
+    nothing but sh:class (`[ sh:class gcm:Moderating ]`): a node conforms to such a member when it is an
+    instance of all its classes. Members pySHACL filters out are left out, as pySHACL does."""
+    shapes = component.shape.sg.graph
+    members = []
+    for member in shapes.items(members_list):
+        if component.shape.sg.is_filtered_out_shape(member):
+            continue
+        said = set(shapes.predicates(member, None))
+        classes = frozenset(shapes.objects(member, SH["class"]))
+        if not classes or not said <= PLAIN_MEMBER \
+                or not set(shapes.objects(member, RDF.type)) <= {SH.NodeShape, SH.Shape}:
+            return None
+        members.append(classes)
+    return members
+
+
+def _logic_of_classes(component, target_graph, focus_value_nodes: Mapping, members: list[frozenset],  # noqa: ANN001
+                      exactly_one: bool) -> tuple:
+    """pySHACL's sh:xone (`exactly_one`) or sh:or results over plain class members, without a shape validation
+    (and the result objects of every failing member, which pySHACL then discards) per value node and member.
+    Instance of, as pySHACL's sh:class has it: one of the node's rdf:type values, or a superclass of one
+    (rdfs:subClassOf*); a literal is an instance of nothing. A member listed twice counts twice for sh:xone,
+    as in pySHACL."""
+    supers: dict[Node, frozenset] = {}
+    reports = []
+    for focus, values in focus_value_nodes.items():
+        for value in values:
+            passed = 0
+            if not isinstance(value, Literal):
+                found: set = set()
+                for kind in target_graph.objects(value, RDF.type):
+                    if kind not in supers:
+                        supers[kind] = frozenset(target_graph.transitive_objects(kind, RDFS.subClassOf))
+                    found |= supers[kind]
+                passed = sum(1 for classes in members if classes <= found)
+            if passed != 1 if exactly_one else not passed:
+                reports.append(component.make_v_result(target_graph, focus, value_node=value))
+    return bool(reports), reports
+
+
 @contextmanager
 def _pyshacl_focus() -> Iterator[None]:
     from pyshacl.constraints.constraint_component import ConstraintComponent
+    from pyshacl.constraints.core.logical_constraints import OrConstraintComponent, XoneConstraintComponent
     from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
     from pyshacl.shape import Shape
 
     validate_shape = Shape.validate
     property_shapes = PropertyConstraintComponent._evaluate_property_shape
     describe_result = ConstraintComponent.make_v_result_description
+    xone = XoneConstraintComponent._evaluate_xone_constraint
+    either = OrConstraintComponent._evaluate_or_constraint
 
     def validate(self, executor, target_graph, focus=None, _evaluation_path=None):  # noqa: ANN001, ANN202
         chosen = executor.focus_nodes
@@ -821,15 +872,27 @@ def _pyshacl_focus() -> Iterator[None]:
         conforms, reports = found.validate(executor, target_graph, focus=values, _evaluation_path=_evaluation_path[:])
         return not conforms, reports
 
+    def of_classes(evaluate, exactly_one: bool):  # noqa: ANN001, ANN202
+        def evaluate_list(self, executor, members_list, target_graph, focus_value_nodes, _evaluation_path):  # noqa: ANN001, ANN202
+            members = None if executor.sparql_mode else _class_members(self, members_list)
+            if not members:  # other members, an empty list (pySHACL's own error) or SPARQL mode: pySHACL's way
+                return evaluate(self, executor, members_list, target_graph, focus_value_nodes, _evaluation_path)
+            return _logic_of_classes(self, target_graph, focus_value_nodes, members, exactly_one)
+        return evaluate_list
+
     Shape.validate = validate
     PropertyConstraintComponent._evaluate_property_shape = evaluate_property_shape
     ConstraintComponent.make_v_result_description = _no_description
+    XoneConstraintComponent._evaluate_xone_constraint = of_classes(xone, exactly_one=True)
+    OrConstraintComponent._evaluate_or_constraint = of_classes(either, exactly_one=False)
     try:
         yield
     finally:
         Shape.validate = validate_shape
         PropertyConstraintComponent._evaluate_property_shape = property_shapes
         ConstraintComponent.make_v_result_description = describe_result
+        XoneConstraintComponent._evaluate_xone_constraint = xone
+        OrConstraintComponent._evaluate_or_constraint = either
 
 
 #: Constraint parameters that look at the focus node's own triples and at the values they lead to (their
