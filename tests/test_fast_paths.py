@@ -445,3 +445,22 @@ def test_a_prefix_rdflib_makes_up_does_not_leak_into_later_outputs(tmp_path: Pat
     build.build([], tmp_path, ROOT, quiet=True)
     for name in ("void.ttl", "ece-gcm-2024-review-fr.ttl", "ece-gcm-2024-review-fr-inferred.ttl"):
         assert (tmp_path / name).read_bytes() == (ROOT / "graph" / name).read_bytes(), name
+
+
+def test_the_overlaid_reference_graph_comes_back_as_it_was() -> None:
+    """`validate.overlaid` adds a report to the one reference graph a process keeps, and takes it out again: also
+    after an error, and without taking out the triples the reference graph held before."""
+    with validate.overlaid(Graph(), ROOT) as base:
+        before = set(base)
+    data = Graph()
+    data += dict(CASES)["broken"]
+    data.add((ID["state/DEU"], RDF.type, GCM.State))  # a reference triple the report restates: it must stay
+    assert (ID["state/DEU"], RDF.type, GCM.State) in before
+    validate.validate(data, ROOT, scoped=True)
+    with pytest.raises(RuntimeError), validate.overlaid(data, ROOT) as graph:
+        assert graph is base and len(graph) > len(before)
+        with validate.overlaid(data, ROOT) as nested:  # nested use: a copy, the base untouched
+            assert nested is not base
+        raise RuntimeError
+    with validate.overlaid(Graph(), ROOT) as again:
+        assert again is base and set(again) == before

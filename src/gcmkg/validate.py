@@ -47,7 +47,7 @@ from rdflib.util import guess_format
 from .errors import InputError
 from .iris import GCM, ID
 from .reference import (SHAPES_FILE, bind, cached, fingerprint, ontology_dir, ontology_file, project_root, reference,
-                        reference_copy, reference_files)
+                        reference_copy, reference_files, reference_key)
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query
@@ -702,6 +702,34 @@ def merged(data: Graph, root: Path | None = None) -> Graph:
     return parse_queries_once(graph)
 
 
+@cache
+def _overlay_base(root: Path | None, key: str) -> Graph:
+    return parse_queries_once(reference_copy(root))
+
+
+_OVERLAY_IN_USE: set[int] = set()
+
+
+@contextmanager
+def overlaid(data: Graph, root: Path | None = None) -> Iterator[Graph]:
+    """`merged(data, root)` without a new copy of the ontology and the reference graph, which costs as much as
+    validating a report's nodes: one graph of them is kept for the process, `data` is added to it here and
+    taken out again on the way out (only the triples it did not hold before). Nested use gets a copy."""
+    base = _overlay_base(root.resolve() if root is not None else None, reference_key(root))
+    if id(base) in _OVERLAY_IN_USE:
+        yield merged(data, root)
+        return
+    _OVERLAY_IN_USE.add(id(base))
+    added = [triple for triple in data if triple not in base]
+    try:
+        base.addN((s, p, o, base) for s, p, o in added)
+        yield base
+    finally:
+        for triple in added:
+            base.remove(triple)
+        _OVERLAY_IN_USE.discard(id(base))
+
+
 # ---------------------------------------------------------------------------------------------- validation
 
 
@@ -1139,13 +1167,13 @@ def validate(data: Graph, root: Path | None = None, files: list[str] | None = No
     only (`scoped_shacl_results`) and SPARQL on Oxigraph (`sparql_on_oxigraph`), with the same results as
     pySHACL and rdflib over everything."""
     start = time.perf_counter()
-    graph = merged(data, root)
     if scoped is None:
         scoped = os.environ.get("GCMKG_VALIDATION", "scoped") != "full"
     if scoped:
-        with sparql_on_oxigraph(graph, SparqlMirror.of_merged(data, root)):
+        with overlaid(data, root) as graph, sparql_on_oxigraph(graph, SparqlMirror.of_merged(data, root)):
             results = scoped_shacl_results(graph, data, root) + query_results(graph, violation_queries(root))
     else:
+        graph = merged(data, root)
         results = shacl_results(graph, shapes_graph(root)) + query_results(graph, violation_queries(root))
     results.sort(key=Result.key)
     return ValidationReport(results, time.perf_counter() - start, files or [])
@@ -1401,7 +1429,6 @@ def validate_files(graphs: list[Graph], root: Path | None = None, files: list[st
         for index in indexes:
             data += graphs[index]
         own = {n for n in focus if home.get(n) in numbers}
-        graph = merged(data, root)
         # The union's triples about the nodes this batch shares with the others: a rule reads the types and
         # labels of the values of its focus nodes (sh:class, messages), wherever they are described.
         outside = {n for index in indexes for n in graphs[index].all_nodes() if home.get(n, -1) not in numbers}
@@ -1409,13 +1436,12 @@ def validate_files(graphs: list[Graph], root: Path | None = None, files: list[st
             for index in described.get(node, ()):
                 if group_of[index] not in numbers:
                     for triple in graphs[index].triples((node, None, None)):
-                        graph.add(triple)
                         data.add(triple)
-        with sparql_on_oxigraph(graph, SparqlMirror.of_merged(data, root)):
+        with overlaid(data, root) as graph, sparql_on_oxigraph(graph, SparqlMirror.of_merged(data, root)):
             shacl += shacl_results(graph, shapes, own)
             rows += [r for r in query_results(graph, queries) if home.get(r.focus) in numbers or
                      (r.focus not in mentions and r.focus not in home)]
-        del data, graph
+        del data
     across = focus - home.keys()
     union = reference_copy(root)
     for g in graphs:
