@@ -3,8 +3,9 @@
 Each report is converted, validated (`validate`), reasoned over (`reason`) and serialised on its own; with
 more than one report, in worker processes (one per core, `$GCMKG_JOBS` or `jobs` to choose), results taken
 back in the order of the reports, so the output does not depend on which worker finishes first. Then the
-dataset description (`describe`: graph/void.ttl, graph/context.jsonld) and the ontology's documentation
-(`docs`) are made from all of them, and every file is written at once, or none.
+dataset description (`describe`: graph/void.ttl, graph/context.jsonld), the canned queries' answers
+(`answers`: graph/answers/) and the ontology's documentation (`docs`) are made from all of them, and every
+file is written at once, or none.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import describe, docs, reason, reference, validate
+from . import answers, describe, docs, reason, reference, validate
 from .convert import Converted, convert
 from .errors import InputError
-from .export import fast_longturtle
+from .export import NOT_REPORTS, fast_longturtle
 from .reference import project_root
 
 
@@ -260,6 +261,10 @@ def _build(reports: list[Path], out: Path | None, root: Path | None, quiet: bool
         if failing and not allow_invalid:
             raise NotConforming(failing)
     files.update(describe.describe_outputs(files, root, graphs=graphs))  # graph/void.ttl and graph/context.jsonld
+    # graph/answers/: the canned queries' results over these graphs, which `gcmkg query` reads (see answers)
+    files.update(answers.materialise({name: data for name, data in files.items()
+                                      if name.endswith(".ttl") and "/" not in name and name not in NOT_REPORTS},
+                                     root))
     files["docs/index.html"] = docs.render_project(root)
     if background is not None:
         built[0].report = background.result()

@@ -51,6 +51,7 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from . import answers
 from .export import NOT_REPORTS
 from .iris import PREFIXES
 from .reference import ontology_file, project_root, reference_files
@@ -261,8 +262,9 @@ def data_files(paths: list[Path] | None, root: Path | None = None) -> list[Path]
     if paths:
         data: list[Path] = []
         for path in paths:
-            if path.is_dir():
-                data.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in FORMATS and p.is_file()))
+            if path.is_dir():  # a built folder: its report graphs, as for graph/
+                data.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in FORMATS and p.is_file()
+                                   and p.name not in NOT_REPORTS))
             elif path.is_file():
                 data.append(path)
             else:
@@ -392,13 +394,22 @@ def render(result: Result, fmt: str) -> str:
 # ---------------------------------------------------------------------------------------------- running
 
 
+def answers_folder(files: list[Path], root: Path | None = None) -> Path | None:
+    """Where the materialised answers for these data files would be (see the answers module): answers/ in the
+    folder of the report graphs, when they share one."""
+    known = {p.resolve() for p in (ontology_file(root), *reference_files(root))}
+    return answers.folder_for([p for p in files if p.resolve() not in known])
+
+
 def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = "oxigraph",
             data: list[Path] | None = None, endpoint: str | None = None, root: Path | None = None,
             timings: dict[str, float] | None = None, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
+            named_graphs: list[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+            evaluate: bool = False) -> Result:
     """Bind the parameters, open the store, run the query (the library entry point behind `gcmkg query`).
     `default_graphs`, `named_graphs` and `timeout` apply to an endpoint only; its credentials come from the
-    environment (GCMKG_ENDPOINT_USER, GCMKG_ENDPOINT_PASSWORD)."""
+    environment (GCMKG_ENDPOINT_USER, GCMKG_ENDPOINT_PASSWORD). The embedded Oxigraph store reads the answer
+    `gcmkg build` materialised for exactly this query text and these files, if any, unless `evaluate`."""
     text = bind_parameters(query, params)
     start = time.perf_counter()
     if endpoint:
@@ -409,7 +420,8 @@ def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = 
     else:
         if default_graphs or named_graphs:
             raise UsageError("--default-graph-uri and --named-graph-uri need --endpoint")
-        store = open_store(store_kind, data_files(data, root))
+        files = data_files(data, root)
+        store = open_store(store_kind, files, None if evaluate else answers_folder(files, root))
     loaded = time.perf_counter()
     result = store.query(text)
     done = time.perf_counter()
@@ -463,6 +475,9 @@ def add_query_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         f"(default: {DEFAULT_TIMEOUT:g})")
     p.add_argument("-o", "--out", type=Path, help="write the result to this file instead of standard output")
     p.add_argument("--timing", action="store_true", help="print load and query times to standard error")
+    p.add_argument("--evaluate", action="store_true",
+                   help="evaluate the query even where `gcmkg build` materialised its answer for this data "
+                        "(answers/ beside the report graphs)")
     return p
 
 
@@ -487,7 +502,7 @@ def run_query(args: argparse.Namespace) -> int:
         timings: dict[str, float] = {}
         result = execute(query, params, args.store or default_store(), args.data, args.endpoint, timings=timings,
                          default_graphs=args.default_graph_uri, named_graphs=args.named_graph_uri,
-                         timeout=args.timeout)
+                         timeout=args.timeout, evaluate=args.evaluate)
         write(render(result, args.format), args.out)
         if args.timing:
             print(f"{query.name}: load {timings['load']:.3f} s, query {timings['query']:.3f} s "

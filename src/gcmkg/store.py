@@ -16,6 +16,7 @@ import json
 import os
 import re
 import socket
+import sys
 import time
 import urllib.error
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,9 @@ from urllib.parse import urlsplit
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
+
+from . import answers
+from .answers import Answers
 
 Term = Identifier
 
@@ -127,24 +131,66 @@ def available_oxigraph() -> bool:
 
 class OxigraphStore:
     """An in-memory Oxigraph store. Files go into the default graph, which is what the queries read
-    (no named graphs, so no union-default-graph switch is needed)."""
+    (no named graphs, so no union-default-graph switch is needed). With `answers` (a folder of materialised
+    answers, see the answers module), a query whose answer was computed from exactly the loaded files is read
+    from there rather than evaluated; `loaded` keeps the name and SHA-256 of each file for that check."""
 
     name = "oxigraph"
 
-    def __init__(self) -> None:
+    def __init__(self, answers: Path | None = None) -> None:
         try:
             import pyoxigraph
         except ImportError as err:
             raise StoreError("the oxigraph store needs the pyoxigraph package (pip install pyoxigraph)") from err
         self.ox = pyoxigraph
         self.store = pyoxigraph.Store()
+        self.loaded: list[tuple[str, str]] = []
+        self.answers_folder = answers
+        self._answers: Answers | None = None
 
     def load(self, path: Path) -> None:
-        fmt = getattr(self.ox.RdfFormat, rdf_format(path)[1])
         try:
-            self.store.load(path=str(path), format=fmt)
+            data = path.read_bytes()
+        except OSError as err:
+            raise StoreError(f"{path}: {err.strerror or err}") from err
+        self.load_bytes(path.name, data, path)
+
+    def load_bytes(self, name: str, data: bytes, path: Path | None = None) -> None:
+        fmt = getattr(self.ox.RdfFormat, rdf_format(Path(name))[1])
+        try:
+            self.store.load(data, format=fmt)
         except SyntaxError as err:
-            raise StoreError(f"{path}: {err}") from err
+            raise StoreError(f"{path or name}: {err}") from err
+        self.loaded.append((name, answers.digest(data)))
+        self._answers = None
+
+    def materialised(self, text: str) -> Result | None:
+        """The materialised answer to `text` for the loaded files (see the answers module), or None."""
+        if self.answers_folder is None:
+            return None
+        if self._answers is None:
+            self._answers, warning = answers.read(self.answers_folder, self.loaded)
+            if warning:
+                print(f"warning: {warning}", file=sys.stderr)
+        path = self._answers.path(text)
+        if path is None:
+            return None
+        try:
+            names, terms, rows = answers.decode(path.read_bytes())
+            values = [json_term(term) for term in terms]
+            values.append(None)  # index -1: unbound
+            pick = values.__getitem__
+            return Result("select", list(names), [tuple(map(pick, row)) for row in rows])
+        except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
+            print(f"warning: {path}: not a readable answer ({err}); the query is evaluated", file=sys.stderr)
+            return None
+
+    def serialised(self, text: str) -> bytes | None:
+        """The SPARQL 1.1 Query Results JSON of a SELECT `text`, evaluated; None for other query forms."""
+        answer = self.store.query(text)
+        if not isinstance(answer, self.ox.QuerySolutions):
+            return None
+        return answer.serialize(format=self.ox.QueryResultsFormat.JSON)
 
     def term(self, value) -> Term | None:  # noqa: ANN001 - pyoxigraph term
         ox = self.ox
@@ -162,6 +208,9 @@ class OxigraphStore:
 
     def query(self, text: str) -> Result:
         ox = self.ox
+        served = self.materialised(text)
+        if served is not None:
+            return served
         try:
             answer = self.store.query(text)
         except SyntaxError as err:
@@ -412,8 +461,10 @@ def default_store() -> str:
     return "oxigraph" if available_oxigraph() else "rdflib"
 
 
-def open_store(kind: str, files: list[Path]) -> Store:
-    store: Store = OxigraphStore() if kind == "oxigraph" else RdflibStore()
+def open_store(kind: str, files: list[Path], answers: Path | None = None) -> Store:
+    """A store of `kind` with `files` loaded; the oxigraph store reads the materialised answers in `answers`
+    (a folder) when they are those of these files (see the answers module)."""
+    store: Store = OxigraphStore(answers) if kind == "oxigraph" else RdflibStore()
     for path in files:
         if not path.is_file():
             raise StoreError(f"{path}: no such file")
