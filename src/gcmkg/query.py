@@ -1,8 +1,11 @@
 """`gcmkg query` and `gcmkg queries`: run the canned SPARQL of queries/ (or any .rq file) on the built graph.
 
 The data is every report graph of ``graph/`` (``<report>.ttl`` and, when present, its ``<report>-inferred.ttl``;
-not ``void.ttl``, which describes the dataset) or the files and folders given with ``--data``; the ontology and
-the reference graph are always added. The canned queries read asserted triples only (explicit property paths,
+not ``void.ttl``, which describes the dataset) or the files and folders given with ``--data`` (a folder: its
+report graphs likewise); the ontology and the reference graph are always added. Where ``gcmkg build`` wrote
+the canned queries' answers beside the report graphs (``answers/``, see the answers module), the embedded
+Oxigraph store reads the answer for exactly these files and this query text instead of evaluating it, unless
+``--evaluate``. The canned queries read asserted triples only (explicit property paths,
 no entailment), so the inferred files change no row and a remote SPARQL 1.1 endpoint holding the same files
 (``--endpoint``, e.g. after ``gcmkg publish``) gives the same rows.
 
