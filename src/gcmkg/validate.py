@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -1425,23 +1426,26 @@ def validate_files(graphs: list[Graph], root: Path | None = None, files: list[st
     for batch in _batches(groups, graphs):
         numbers = {group_of[group[0]] for group in batch}
         indexes = [index for group in batch for index in group]
-        data = bind(Graph())
-        for index in indexes:
-            data += graphs[index]
         own = {n for n in focus if home.get(n) in numbers}
         # The union's triples about the nodes this batch shares with the others: a rule reads the types and
         # labels of the values of its focus nodes (sh:class, messages), wherever they are described.
         outside = {n for index in indexes for n in graphs[index].all_nodes() if home.get(n, -1) not in numbers}
-        for node in outside:
-            for index in described.get(node, ()):
-                if group_of[index] not in numbers:
-                    for triple in graphs[index].triples((node, None, None)):
-                        data.add(triple)
-        with overlaid(data, root) as graph, sparql_on_oxigraph(graph, SparqlMirror.of_merged(data, root)):
+        shared = [triple for node in outside for index in described.get(node, ()) if group_of[index] not in numbers
+                  for triple in graphs[index].triples((node, None, None))]
+        # A batch is as big as the reference graph or more: a copy of it (`merged`) costs less than adding the
+        # batch to the process's one reference graph and taking it out again (`overlaid`). Each triple is
+        # added once, straight into the merged graph.
+        graph = reference_copy(root)
+        for index in indexes:
+            graph += graphs[index]
+        graph.addN((s, p, o, graph) for s, p, o in shared)
+        graph = parse_queries_once(graph)
+        data = itertools.chain.from_iterable([*(graphs[index] for index in indexes), shared])
+        with sparql_on_oxigraph(graph, SparqlMirror.of_merged(data, root)):
             shacl += shacl_results(graph, shapes, own)
             rows += [r for r in query_results(graph, queries) if home.get(r.focus) in numbers or
                      (r.focus not in mentions and r.focus not in home)]
-        del data
+        del graph
     across = focus - home.keys()
     union = reference_copy(root)
     for g in graphs:
