@@ -63,8 +63,8 @@ def test_answers_of_other_data_are_not_read(built: Path, tmp_path: Path) -> None
     shutil.copytree(built, copy)
     target = copy / "ece-gcm-2024-review-fr.ttl"
     text = target.read_text(encoding="utf-8")
-    target.write_text(text + "\n<https://w3id.org/gcmkg/id/review/ece-2024> <http://www.w3.org/2000/01/rdf-schema#comment> "
-                      "\"changed\" .\n", encoding="utf-8")
+    target.write_text(text + "\n<https://w3id.org/gcmkg/id/review/ece-2024> "
+                      "<http://www.w3.org/2000/01/rdf-schema#comment> \"changed\" .\n", encoding="utf-8")
     canned = q.find_query("objectives", REPO)
     store = store_of(copy, copy / "answers")
     assert store.materialised(q.bind_parameters(canned, [])) is None
@@ -95,6 +95,11 @@ def test_a_broken_manifest_or_answer_is_evaluated_with_a_warning(built: Path, tm
     (copy / "answers" / "objectives.json").write_text("{not json", encoding="utf-8")
     assert store_of(copy, copy / "answers").query(text).rows == expected
     assert f"{copy / 'answers' / 'objectives.json'}: not a readable answer" in capsys.readouterr().err
+    manifest = json.loads((built / "answers" / "manifest.json").read_text(encoding="utf-8"))
+    manifest["answers"]["objectives"]["file"] = "../ece-gcm-2024-review-fr.ttl"  # out of the folder: refused
+    (copy / "answers" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert store_of(copy, copy / "answers").query(text).rows == expected
+    assert "is not a file name" in capsys.readouterr().err
     (copy / "answers" / "manifest.json").write_text("[1, 2", encoding="utf-8")
     assert store_of(copy, copy / "answers").query(text).rows == expected
     assert f"{copy / 'answers' / 'manifest.json'}: not a manifest of answers" in capsys.readouterr().err

@@ -150,6 +150,10 @@ def read(folder: Path, loaded: Iterable[tuple[str, str]]) -> tuple[Answers, str 
             return NONE, None
         data = sorted((str(name), str(sha)) for name, sha in content["data"])
         by_query = {str(entry["query"]): folder / str(entry["file"]) for entry in content["answers"].values()}
+        outside = next((path for path in by_query.values()
+                        if path.parent != folder or path.name in ("", ".", "..")), None)
+        if outside is not None:  # an answer is a file of the folder, never a path that leads out of it
+            raise ValueError(f"{outside.relative_to(folder)} is not a file name")
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         return NONE, f"{manifest}: not a manifest of answers ({err!r}); the queries are evaluated"
     if data != sorted(loaded):

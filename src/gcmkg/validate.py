@@ -902,7 +902,8 @@ def _pyshacl_focus() -> Iterator[None]:
         return not conforms, reports
 
     def of_classes(evaluate, exactly_one: bool):  # noqa: ANN001, ANN202
-        def evaluate_list(self, executor, members_list, target_graph, focus_value_nodes, _evaluation_path):  # noqa: ANN001, ANN202
+        def evaluate_list(self, executor, members_list, target_graph, focus_value_nodes,  # noqa: ANN001, ANN202
+                          _evaluation_path):
             members = None if executor.sparql_mode else _class_members(self, members_list)
             if not members:  # other members, an empty list (pySHACL's own error) or SPARQL mode: pySHACL's way
                 return evaluate(self, executor, members_list, target_graph, focus_value_nodes, _evaluation_path)
