@@ -124,3 +124,23 @@ def test_gcmkg_query_reads_the_answer_and_evaluate_does_not(built: Path) -> None
                                "--format", "csv", *extra], capture_output=True, cwd=REPO, check=True)
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] and outputs[0].count(b"\n") > 10
+
+
+def test_data_the_answers_apply_to_is_parsed_only_when_a_query_needs_it(built: Path) -> None:
+    store = store_of(built, built / "answers")
+    assert store._pending, "the files were parsed although every canned query is answered"
+    assert store.query(q.bind_parameters(q.find_query("objectives", REPO), [])).rows
+    assert store._pending  # read from the answers
+    assert store.query("ASK { ?s a <https://w3id.org/gcmkg/ontology#Review> }").boolean is True
+    assert not store._pending  # evaluated: parsed first
+
+
+def test_a_broken_file_is_reported_when_the_store_opens(built: Path, tmp_path: Path) -> None:
+    """Answers that do not apply leave nothing lazy: the broken file is named by open_store, as without answers."""
+    from gcmkg.store import StoreError
+
+    copy = tmp_path / "graph"
+    shutil.copytree(built, copy)
+    (copy / "ece-gcm-2024-review-fr.ttl").write_text("<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="ece-gcm-2024-review-fr.ttl"):
+        store_of(copy, copy / "answers")

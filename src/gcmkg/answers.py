@@ -18,7 +18,8 @@ An answer is used only when it is the answer: `manifest.json` holds the SHA-256 
 were computed from (ontology, reference graph, report graphs) and of each query's text. A store that loaded
 exactly those files (whatever their folder or order) and is asked exactly that text reads the answer;
 anything else (other data, a parameter, an edited query, `gcmkg query --evaluate`) is evaluated. Answers
-with blank nodes are not materialised: their labels are the store's own, a new one at each load.
+with blank nodes are not materialised: their labels are the store's own, a new one at each load. While the
+answers apply, the store parses the data only for a query they do not hold (`store.OxigraphStore`).
 """
 
 from __future__ import annotations
