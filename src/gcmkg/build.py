@@ -26,7 +26,7 @@ from rdflib import Graph
 from . import answers, describe, docs, reason, reference, validate
 from .convert import Converted, convert
 from .errors import InputError
-from .export import NOT_REPORTS, fast_longturtle
+from .export import fast_longturtle, report_files
 from .reference import project_root
 
 
@@ -262,9 +262,7 @@ def _build(reports: list[Path], out: Path | None, root: Path | None, quiet: bool
             raise NotConforming(failing)
     files.update(describe.describe_outputs(files, root, graphs=graphs))  # graph/void.ttl and graph/context.jsonld
     # graph/answers/: the canned queries' results over these graphs, which `gcmkg query` reads (see answers)
-    files.update(answers.materialise({name: data for name, data in files.items()
-                                      if name.endswith(".ttl") and "/" not in name and name not in NOT_REPORTS},
-                                     root))
+    files.update(answers.materialise(report_files(files), root))
     files["docs/index.html"] = docs.render_project(root)
     if background is not None:
         built[0].report = background.result()

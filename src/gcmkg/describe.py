@@ -433,7 +433,7 @@ def describe_outputs(built: dict[str, bytes], root: Path | None = None, base: st
     `context.jsonld` (the JSON-LD context of the exports) and `void.ttl` (this module). `graphs` (file name
     -> the graph its bytes were written from) spares parsing them again."""
     root = root or project_root()
-    reports = {name: data for name, data in built.items() if name.endswith(".ttl") and name not in export.NOT_REPORTS}
+    reports = export.report_files(built)
     whole = export.Whole.of(root, reports, graphs)
     files = {**whole.sizes(), **reports}  # the sizes only: the bytes of the whole graph are not kept
     return {"context.jsonld": export.context_bytes(),

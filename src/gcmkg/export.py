@@ -37,7 +37,7 @@ import io
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +103,13 @@ def built_files(graph_dir: Path) -> dict[str, bytes]:
     if not graph_dir.is_dir():
         raise InputError(graph_dir, 1, "no such folder (run `gcmkg build` first, or give --graph DIR)")
     return {p.name: p.read_bytes() for p in sorted(graph_dir.glob("*.ttl")) if p.name not in NOT_REPORTS}
+
+
+def report_files(built: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The report graphs among a build's files (file name -> bytes): the Turtle files of the folder itself,
+    the dataset description aside."""
+    return {name: data for name, data in built.items()
+            if name.endswith(".ttl") and "/" not in name and name not in NOT_REPORTS}
 
 
 def report_sources(built: dict[str, bytes]) -> list[Source]:

@@ -696,10 +696,11 @@ def sparql_on_oxigraph(graph: Graph, mirror: SparqlMirror | None = None) -> Iter
         graph.query = rdflib_query  # type: ignore[method-assign]
 
 
-def merged(data: Graph, root: Path | None = None) -> Graph:
-    """The data graph with the ontology and the reference graph: what the shapes and the queries run on."""
+def merged(data: Iterable[tuple], root: Path | None = None) -> Graph:
+    """The data (a graph or its triples) with the ontology and the reference graph: what the shapes and the
+    queries run on."""
     graph = reference_copy(root)
-    graph += data
+    graph.addN((s, p, o, graph) for s, p, o in data)
     return parse_queries_once(graph)
 
 
@@ -1436,25 +1437,17 @@ def validate_files(graphs: list[Graph], root: Path | None = None, files: list[st
         shared = [triple for node in outside for index in described.get(node, ()) if group_of[index] not in numbers
                   for triple in graphs[index].triples((node, None, None))]
         # A batch is as big as the reference graph or more: a copy of it (`merged`) costs less than adding the
-        # batch to the process's one reference graph and taking it out again (`overlaid`). Each triple is
-        # added once, straight into the merged graph.
-        graph = reference_copy(root)
-        for index in indexes:
-            graph += graphs[index]
-        graph.addN((s, p, o, graph) for s, p, o in shared)
-        graph = parse_queries_once(graph)
-        data = itertools.chain.from_iterable([*(graphs[index] for index in indexes), shared])
-        with sparql_on_oxigraph(graph, SparqlMirror.of_merged(data, root)):
+        # batch to the process's one reference graph and taking it out again (`overlaid`).
+        data = [*(graphs[index] for index in indexes), shared]
+        graph = merged(itertools.chain.from_iterable(data), root)
+        with sparql_on_oxigraph(graph, SparqlMirror.of_merged(itertools.chain.from_iterable(data), root)):
             shacl += shacl_results(graph, shapes, own)
             rows += [r for r in query_results(graph, queries) if home.get(r.focus) in numbers or
                      (r.focus not in mentions and r.focus not in home)]
         del graph
     across = focus - home.keys()
-    union = reference_copy(root)
-    for g in graphs:
-        union += g
-    union = parse_queries_once(union)
-    mirror = SparqlMirror.of_merged((t for g in graphs for t in g), root)
+    union = merged(itertools.chain.from_iterable(graphs), root)
+    mirror = SparqlMirror.of_merged(itertools.chain.from_iterable(graphs), root)
     with sparql_on_oxigraph(union, mirror):
         shacl += shacl_results(union, shapes, across)
         rows += _query_results_about(union, mirror, queries, {n for n in mentions if n not in home})
