@@ -41,6 +41,9 @@ def parser() -> argparse.ArgumentParser:
                         "the same bytes (default: $GCMKG_REASONER, else rules)")
     b.add_argument("--jobs", type=workers, metavar="N",
                    help="worker processes, one report each at a time (default: $GCMKG_JOBS, else one per core)")
+    b.add_argument("--shacl", choices=validate.ENGINES,
+                   help="SHACL engine: rudof (fast) or pyshacl (the reference); the same results "
+                        "(default: $GCMKG_SHACL, else rudof)")
 
     v = sub.add_parser("validate", help="validate graph files against the SHACL shapes and *-violation.rq queries")
     validate.add_arguments(v)
@@ -66,14 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             from .build import NotConforming, build
-            try:
-                engine_name(args.reasoner)
-            except ValueError as err:  # --reasoner is checked by argparse: only $GCMKG_REASONER can be wrong
-                print(f"error: GCMKG_REASONER: {err}", file=sys.stderr)
-                return 2
+            for variable, check, value in (("GCMKG_REASONER", engine_name, args.reasoner),
+                                           ("GCMKG_SHACL", validate.engine_name, args.shacl)):
+                try:
+                    check(value)
+                except ValueError as err:  # the flags are checked by argparse: only the environment can be wrong
+                    print(f"error: {variable}: {err}", file=sys.stderr)
+                    return 2
             try:
                 build(args.reports, args.out, quiet=args.quiet, allow_invalid=args.allow_invalid,
-                      jobs=args.jobs, reasoner=args.reasoner)
+                      jobs=args.jobs, reasoner=args.reasoner, engine=args.shacl)
             except NotConforming as failure:
                 for source, report in failure.reports:
                     print(f"error: {source}: the graph does not conform; nothing written "

@@ -48,20 +48,9 @@ def convert(path: Path, root: Path | None = None) -> Converted:
     return Converted(path, path.stem, graph, extraction, diagnostics)
 
 
-# Keyed by the reference graph object (kept beside the value: an id is reused once its object is gone).
-_gazetteers: dict[tuple[int, str], tuple[Graph, resolve.Gazetteer]] = {}
-_labels: dict[tuple[int, str], tuple[Graph, dict]] = {}
-
-
 def gazetteer_for(ref: Graph, language: str) -> resolve.Gazetteer:
-    key = (id(ref), language)
-    if key not in _gazetteers or _gazetteers[key][0] is not ref:
-        _gazetteers[key] = (ref, resolve.build(ref, language))
-    return _gazetteers[key][1]
+    return reference.derived(ref, f"gazetteer-{language}", lambda: resolve.build(ref, language))
 
 
 def labels_for(ref: Graph, language: str) -> dict:
-    key = (id(ref), language)
-    if key not in _labels or _labels[key][0] is not ref:
-        _labels[key] = (ref, emit.concept_labels(ref, language))
-    return _labels[key][1]
+    return reference.derived(ref, f"labels-{language}", lambda: emit.concept_labels(ref, language))

@@ -6,7 +6,8 @@ What it says, all computed from the exported graph and the bytes of the files it
   the data, never the build time), the report editions it is derived from (`dcterms:source`,
   `prov:wasDerivedFrom`: the report's UN symbol where the graph has one, its language, the review it reports on);
 - one `dcat:Distribution` per serialisation of the whole graph (the files `gcmkg export --format all`
-  writes), with media type, exact `dcat:byteSize` and a `dcat:downloadURL` under the download base
+  writes), with media type and a `dcat:downloadURL` under the download base (no `dcat:byteSize`: `gcmkg build`
+  does not write those files, and a size is stated only for a file really written)
   (default `https://w3id.org/gcmkg/download/`; `--base` or `GCMKG_DOWNLOAD_BASE`);
 - one `void:subset` per report graph and per inferred graph (the files in graph/), named by the named-graph
   IRI it has in TriG and N-Quads, with its triple count and its file as distribution;
@@ -23,8 +24,8 @@ What it says, all computed from the exported graph and the bytes of the files it
 - `void:sparqlEndpoint` only when one is configured (`--sparql-endpoint` or `GCMKG_SPARQL_ENDPOINT`).
 
 Every node has an IRI under `https://w3id.org/gcmkg/dataset/` (no blank nodes), partitions are keyed by the
-prefixed name of their class or property, and the output is rdflib's sorted `longturtle`: the same graph
-gives the same bytes.
+prefixed name of their class or property, and the output is `dataset.turtle`: the same graph gives the
+same bytes.
 """
 
 from __future__ import annotations
@@ -37,10 +38,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-from . import export, iris
+from . import dataset, iris
+from .dataset import FORMATS, INFERRED_SUFFIX
 from .iris import GCM, ID, SCHEMA
 from .reference import project_root
 
@@ -114,7 +117,8 @@ KEYWORDS = {"en": ("migration", "Global Compact for Migration", "GCM", "regional
 PUBLISHER_NAME = "gcmkg developers"
 
 #: Prefixes for partition keys and for void.ttl itself.
-PREFIXES = {**export.PREFIXES, "voidext": VOIDEXT}
+PREFIXES = {**iris.EXPORT_PREFIXES, "voidext": VOIDEXT}
+RDF_TYPE = str(RDF.type)
 
 
 # ---------------------------------------------------------------------------------------------- counting
@@ -150,39 +154,38 @@ class Statistics:
     links: dict[tuple[str, URIRef], int]  # (target key, predicate) -> triples
 
 
-def statistics(graph: Graph | Iterable[tuple]) -> Statistics:
-    """The VoID statistics of a graph (or of its distinct triples)."""
-    triples = graph if isinstance(graph, Graph) else set(graph)
+def statistics(triples: Iterable[ox.Triple]) -> Statistics:
+    """The VoID statistics of the distinct triples of the whole graph."""
     subjects: set = set()
     objects: set = set()
     count = 0
-    instances: dict[URIRef, set] = defaultdict(set)
+    instances: dict[str, set] = defaultdict(set)
     properties: Counter = Counter()
     lang_triples: Counter = Counter()
     lang_subjects: dict[str, set] = defaultdict(set)
     lang_literals: dict[str, set] = defaultdict(set)
     labelled: dict[str, set] = defaultdict(set)
     links: Counter = Counter()
-    kinds = {URIRef: URIRef, Literal: Literal, BNode: BNode}
-    for s, p, o in triples:
+    label_predicates = {str(RDFS.label), str(SKOS.prefLabel)}
+    for t in triples:
+        s, p, o = t.subject, t.predicate.value, t.object
         count += 1
         subjects.add(s)
         objects.add(o)
         properties[p] += 1
-        kind = kinds.get(type(o)) or next((k for k in (URIRef, Literal, BNode) if isinstance(o, k)), None)
-        if kind is URIRef and p == RDF.type:
-            instances[o].add(s)
-        if kind is Literal and o.language:
+        if isinstance(o, ox.NamedNode):
+            if p == RDF_TYPE:
+                instances[o.value].add(s)
+            for target in TARGETS:
+                if o.value.startswith(target.uri_space):
+                    links[(target.key, p)] += 1
+        elif isinstance(o, ox.Literal) and o.language:
             tag = o.language.lower()
             lang_triples[tag] += 1
             lang_subjects[tag].add(s)
             lang_literals[tag].add(o)
-            if p in (RDFS.label, SKOS.prefLabel) and isinstance(s, URIRef):
+            if p in label_predicates and isinstance(s, ox.NamedNode):
                 labelled[tag].add(s)
-        elif kind is URIRef:
-            for target in TARGETS:
-                if str(o).startswith(target.uri_space):
-                    links[(target.key, p)] += 1
     languages = {tag: {"triples": lang_triples[tag], "subjects": len(lang_subjects[tag]),
                        "literals": len(lang_literals[tag]), "labelled": len(labelled[tag])}
                  for tag in sorted(lang_triples)}
@@ -190,11 +193,11 @@ def statistics(graph: Graph | Iterable[tuple]) -> Statistics:
         triples=count,
         subjects=len(subjects),
         objects=len(objects),
-        entities=sum(1 for s in subjects if type(s) is URIRef or isinstance(s, URIRef)),
-        classes={c: len(members) for c, members in sorted(instances.items())},
-        properties=dict(sorted(properties.items())),
+        entities=sum(1 for s in subjects if isinstance(s, ox.NamedNode)),
+        classes={URIRef(c): len(members) for c, members in sorted(instances.items())},
+        properties={URIRef(p): n for p, n in sorted(properties.items())},
         languages=languages,
-        links=dict(sorted(links.items())),
+        links={(k, URIRef(p)): n for (k, p), n in sorted(links.items())},
     )
 
 
@@ -212,11 +215,11 @@ class ReportEdition:
     dates: tuple[Literal, ...]
 
 
-def editions(ds: Dataset | export.Whole, stems: list[str]) -> list[ReportEdition]:
+def editions(ds: ox.Dataset, stems: list[str]) -> list[ReportEdition]:
     """What each report graph says about its report: symbol, language, review, date."""
     out = []
     for stem in stems:
-        g = ds.graph(iris.report_graph(stem))
+        g = dataset.rdflib_graph(ds, [str(iris.report_graph(stem))])
         for report in sorted(s for s in g.subjects(RDF.type, GCM.Report) if isinstance(s, URIRef)):
             reviews = sorted({*g.subjects(GCM.hasReport, report), *g.objects(report, GCM.reportOf)})
             review = reviews[0] if reviews else None
@@ -240,17 +243,18 @@ def bilingual(graph: Graph, node: URIRef, prop: URIRef, texts: dict[str, str]) -
         graph.add((node, prop, Literal(text, lang=lang)))
 
 
-def distribution(graph: Graph, dataset: URIRef, name: str, data: bytes | int, fmt: str, base: str,
+def distribution(graph: Graph, dataset: URIRef, name: str, data: bytes | None, fmt: str, base: str,
                  titles: dict[str, str]) -> None:
-    """A dcat:Distribution of `dataset`: the file `name`, whose bytes (or their number) are `data`."""
+    """A dcat:Distribution of `dataset`: the file `name`, with its byte size when its bytes are known (a file
+    the build writes), never a guess."""
     node = iris.dataset_part("distribution", name)
     url = URIRef(base + name)
     graph.add((dataset, DCAT.distribution, node))
     graph.add((node, RDF.type, DCAT.Distribution))
     bilingual(graph, node, DCTERMS.title, titles)
-    graph.add((node, DCAT.mediaType, URIRef(IANA + export.FORMATS[fmt].media_type)))
-    size = data if isinstance(data, int) else len(data)
-    graph.add((node, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+    graph.add((node, DCAT.mediaType, URIRef(IANA + FORMATS[fmt].media_type)))
+    if data is not None:
+        graph.add((node, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
     graph.add((node, DCAT.downloadURL, url))
     graph.add((node, DCAT.accessURL, url))
     graph.add((node, DCTERMS.license, CC_BY))
@@ -258,18 +262,17 @@ def distribution(graph: Graph, dataset: URIRef, name: str, data: bytes | int, fm
 
 
 def format_of(name: str) -> str:
-    for key, fmt in export.FORMATS.items():
+    for key, fmt in FORMATS.items():
         if name.endswith(fmt.suffix):
             return key
     raise ValueError(f"{name}: not an RDF file name")
 
 
-def describe(files: dict[str, bytes | int], ds: Dataset | export.Whole, base: str = DEFAULT_BASE,
+def describe(files: dict[str, bytes | None], ds: ox.Dataset, base: str = DEFAULT_BASE,
              sparql_endpoint: str | None = None) -> bytes:
-    """void.ttl for the dataset `ds` (export.dataset, or the same as an export.Whole) published as `files`
-    (file name -> exact bytes, or their number): the whole graph in each syntax (gcmkg.ttl, gcmkg.nq, ...:
-    export.distributions) and the report graphs (<stem>.ttl, <stem>-inferred.ttl: what `gcmkg build`
-    writes)."""
+    """void.ttl for the dataset `ds` published as `files` (file name -> its bytes, or None for a file the build
+    does not write): the whole graph in each syntax (gcmkg.ttl, gcmkg.nq, ...: `gcmkg export --format all`)
+    and the report graphs (<stem>.ttl, <stem>-inferred.ttl: what `gcmkg build` writes)."""
     base = base if base.endswith("/") else base + "/"
     g = Graph()
     for prefix, ns in PREFIXES.items():
@@ -302,23 +305,23 @@ def describe(files: dict[str, bytes | int], ds: Dataset | export.Whole, base: st
         g.add((d, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
 
     # distributions of the whole graph, one per syntax, and the report graphs as subsets
-    report_files = {s.name: s for s in export.report_sources(files)}
+    report_files = {s.name: s for s in dataset.report_sources(files)}
     for name in sorted(files):
         if name in report_files:
             continue
         fmt = format_of(name)
-        title = export.FORMATS[fmt].title
+        title = FORMATS[fmt].title
         distribution(g, d, name, files[name], fmt, base, {"en": f"{TITLE['en']} ({title})",
                                                           "fr": f"{TITLE['fr']} ({title})"})
         bilingual(g, iris.dataset_part("distribution", name), DCTERMS.description,
-                  QUADS_NOTE if export.FORMATS[fmt].quads else MERGED_NOTE)
+                  QUADS_NOTE if FORMATS[fmt].quads else MERGED_NOTE)
         g.add((d, VOID.feature, FORMATS_NS[FEATURES[fmt]]))
-    stems = sorted(name.removesuffix(".ttl") for name in report_files if not name.endswith(export.INFERRED_SUFFIX))
+    stems = sorted(name.removesuffix(".ttl") for name in report_files if not name.endswith(INFERRED_SUFFIX))
     sources = editions(ds, stems)
     for name, source in sorted(report_files.items()):
-        subset = source.graph
-        inferred = name.endswith(export.INFERRED_SUFFIX)
-        stem = name.removesuffix(export.INFERRED_SUFFIX if inferred else ".ttl")
+        subset = URIRef(source.graph)
+        inferred = name.endswith(INFERRED_SUFFIX)
+        stem = name.removesuffix(INFERRED_SUFFIX if inferred else ".ttl")
         g.add((d, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, RDF.type, DCAT.Dataset))
@@ -331,7 +334,7 @@ def describe(files: dict[str, bytes | int], ds: Dataset | export.Whole, base: st
             bilingual(g, subset, DCTERMS.title, {"en": f"Facts read from {stem}",
                                                  "fr": f"Faits tirés de {stem}"})
             g.add((subset, PROV.wasDerivedFrom, iris.dataset_part("source", stem)))
-        triples = ds.count(subset) if isinstance(ds, export.Whole) else len(ds.graph(subset))
+        triples = len(set(ds.quads_for_graph_name(ox.NamedNode(subset))))
         g.add((subset, VOID.triples, Literal(triples)))
         g.add((subset, DCTERMS.license, CC_BY))
         distribution(g, subset, name, files[name], "ttl", base,
@@ -364,7 +367,7 @@ def describe(files: dict[str, bytes | int], ds: Dataset | export.Whole, base: st
         g.add((period, DCAT.endDate, max(dates, key=str)))
 
     # statistics of the whole graph
-    stats = statistics(ds.union() if isinstance(ds, export.Whole) else export.merged(ds))
+    stats = statistics({q.triple for q in ds})
     g.add((d, VOID.triples, Literal(stats.triples)))
     g.add((d, VOID.distinctSubjects, Literal(stats.subjects)))
     g.add((d, VOID.distinctObjects, Literal(stats.objects)))
@@ -416,7 +419,7 @@ def describe(files: dict[str, bytes | int], ds: Dataset | export.Whole, base: st
         g.add((node, VOID.triples, Literal(count)))
 
     assert not any(isinstance(t, BNode) for triple in g for t in triple), "void.ttl must have no blank node"
-    return export.fast_longturtle(g, {**PREFIXES, "dcat": DCAT, "void": VOID})
+    return dataset.turtle(sorted(dataset.triples(g), key=str))
 
 
 def configured_base(base: str | None = None) -> str:
@@ -427,17 +430,14 @@ def configured_endpoint(endpoint: str | None = None) -> str | None:
     return endpoint or os.environ.get("GCMKG_SPARQL_ENDPOINT") or None
 
 
-def describe_outputs(built: dict[str, bytes], root: Path | None = None, base: str | None = None,
-                     sparql_endpoint: str | None = None, graphs: dict[str, Graph] | None = None) -> dict[str, bytes]:
-    """What `gcmkg build` adds to graph/ beside the report graphs `built` (file name -> bytes):
-    `context.jsonld` (the JSON-LD context of the exports) and `void.ttl` (this module). `graphs` (file name
-    -> the graph its bytes were written from) spares parsing them again."""
-    root = root or project_root()
-    reports = export.report_files(built)
-    whole = export.Whole.of(root, reports, graphs)
-    files = {**whole.sizes(), **reports}  # the sizes only: the bytes of the whole graph are not kept
-    return {"context.jsonld": export.context_bytes(),
-            "void.ttl": describe(files, whole, configured_base(base), configured_endpoint(sparql_endpoint))}
+def describe_outputs(ds: ox.Dataset, reports: dict[str, bytes], base: str | None = None,
+                     sparql_endpoint: str | None = None) -> dict[str, bytes]:
+    """What `gcmkg build` adds to graph/ beside the report graphs `reports` (file name -> bytes), all in `ds`:
+    `context.jsonld` (the JSON-LD context of the exports) and `void.ttl` (this module)."""
+    files: dict[str, bytes | None] = {f"gcmkg{fmt.suffix}": None for fmt in FORMATS.values()}
+    files.update(reports)
+    return {"context.jsonld": dataset.context_bytes(),
+            "void.ttl": describe(files, ds, configured_base(base), configured_endpoint(sparql_endpoint))}
 
 
 # ------------------------------------------------------------------------------------------------- CLI
@@ -454,8 +454,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = project_root()
-    built = export.built_files(args.graph or root / "graph")
-    data = describe_outputs(built, root, args.base, args.sparql_endpoint)["void.ttl"]
+    reports = dataset.built_files(args.graph or root / "graph")
+    ds = dataset.load([*dataset.ontology_sources(root), *dataset.report_sources(reports)])
+    data = describe_outputs(ds, reports, args.base, args.sparql_endpoint)["void.ttl"]
     if args.out in (None, "-"):
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -27,7 +27,8 @@ from rdflib.term import Node
 
 from . import reference
 from .errors import InputError
-from .export import PREFIXES, error_line
+from .errors import parse_error_line
+from .iris import EXPORT_PREFIXES as PREFIXES
 from .iris import GCM, ONTOLOGY_IRI
 
 KINDS = (  # (rdf:type, section id, heading, short mark)
@@ -248,10 +249,8 @@ def render(ontology: Graph) -> bytes:
 
 
 def render_project(root: Path | None = None) -> bytes:
-    """The documentation page of the project's ontology, as `gcmkg build` writes it: cached by the ontology's
-    contents (rendering it takes longer than reading it back)."""
-    path = reference.ontology_file(root)
-    return reference.cached("docs", reference.fingerprint((path,)), lambda: render(reference.ontology(root)))
+    """The documentation page of the project's ontology, as `gcmkg build` writes it."""
+    return render(reference.ontology(root))
 
 
 def write(out: Path, root: Path | None = None) -> Path:
@@ -262,7 +261,7 @@ def write(out: Path, root: Path | None = None) -> Path:
     try:
         graph.parse(path, format="turtle")
     except Exception as err:  # rdflib raises several unrelated types for bad Turtle
-        raise InputError(path, error_line(err), f"not valid Turtle: {err}") from None
+        raise InputError(path, parse_error_line(err), f"not valid Turtle: {err}") from None
     out.mkdir(parents=True, exist_ok=True)
     target = out / "index.html"
     target.write_bytes(render(graph))

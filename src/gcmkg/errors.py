@@ -33,3 +33,12 @@ class Diagnostics:
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(Problem(self.file, line, message))
+
+
+def parse_error_line(err: BaseException) -> int:
+    """The line a parser's error names (rdflib's `lines`, pyoxigraph's and Python's `lineno`), else 1."""
+    for attribute in ("lineno", "lines", "line"):
+        line = getattr(err, attribute, None)
+        if isinstance(line, int) and line > 0:
+            return line
+    return 1

@@ -34,6 +34,8 @@ PREFIXES: dict[str, Namespace] = {
     "void": VOID,
     "xsd": XSD,
 }
+#: Prefixes of the exports, the JSON-LD context and the documentation: ours, plus those the ontology uses.
+EXPORT_PREFIXES: dict[str, Namespace] = {**PREFIXES, "vann": Namespace("http://purl.org/vocab/vann/")}
 
 
 def slug(text: str) -> str:

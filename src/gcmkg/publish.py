@@ -90,7 +90,7 @@ def parts(root: Path, graph_dir: Path) -> list[Part]:
     except ImportError:
         raise StoreError("gcmkg publish needs the pyoxigraph package (pip install pyoxigraph)") from None
     out = []
-    for source in export.sources(root, export.built_files(graph_dir)):
+    for source in export.sources(root, graph_dir):
         path = Path(source.name)  # the ontology's files come with their path, the reports with their name
         name = shown(path if path.is_absolute() else graph_dir / path, root)
         store = ox.Store()

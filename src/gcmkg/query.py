@@ -2,10 +2,8 @@
 
 The data is every report graph of ``graph/`` (``<report>.ttl`` and, when present, its ``<report>-inferred.ttl``;
 not ``void.ttl``, which describes the dataset) or the files and folders given with ``--data`` (a folder: its
-report graphs likewise); the ontology and the reference graph are always added. Where ``gcmkg build`` wrote
-the canned queries' answers beside the report graphs (``answers/``, see the answers module), the embedded
-Oxigraph store reads the answer for exactly these files and this query text instead of evaluating it, unless
-``--evaluate``. The canned queries read asserted triples only (explicit property paths,
+report graphs likewise); the ontology and the reference graph are always added. Every query is evaluated
+(nothing is remembered from an earlier run). The canned queries read asserted triples only (explicit property paths,
 no entailment), so the inferred files change no row and a remote SPARQL 1.1 endpoint holding the same files
 (``--endpoint``, e.g. after ``gcmkg publish``) gives the same rows.
 
@@ -32,8 +30,8 @@ join with any parameter value).
 Store choice, measured (load = ontology + reference graph + data; then every canned query once, median of
 three runs): on the bundled graph Oxigraph loads in 0.02 s and answers all canned queries in 0.15 s, rdflib
 takes 0.5 s and 3.3 s; on a 20-fold union (the review copied under 20 other IRIs) Oxigraph takes 0.16 s and
-11 s, rdflib 2.5 s and 96 s. So Oxigraph is the default and rdflib the fallback when pyoxigraph is missing;
-both give the same rows (tests/test_queries.py).
+11 s, rdflib 2.5 s and 96 s. So Oxigraph is the default, and rdflib the reference path the tests compare it
+with: both give the same rows (tests/test_queries.py).
 
 Exit codes: 0 ok, 2 usage or input error (unknown query, bad parameter, syntax error, missing file).
 """
@@ -54,12 +52,11 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from . import answers
-from .export import NOT_REPORTS
+from .dataset import NOT_REPORTS
 from .iris import PREFIXES
 from .reference import ontology_file, project_root, reference_files
-from .store import (DEFAULT_TIMEOUT, STORES, FORMATS, QuerySyntaxError, Result, StoreError, Term, default_store,
-                    endpoint_credentials, EndpointStore, open_store)
+from .store import (DEFAULT_TIMEOUT, FORMATS, STORES, EndpointStore, QuerySyntaxError, Result, StoreError, Term,
+                    endpoint_credentials, open_store)
 
 FORMAT_CHOICES = ("table", "csv", "tsv", "json")
 VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -397,22 +394,13 @@ def render(result: Result, fmt: str) -> str:
 # ---------------------------------------------------------------------------------------------- running
 
 
-def answers_folder(files: list[Path], root: Path | None = None) -> Path | None:
-    """Where the materialised answers for these data files would be (see the answers module): answers/ in the
-    folder of the report graphs, when they share one."""
-    known = {p.resolve() for p in (ontology_file(root), *reference_files(root))}
-    return answers.folder_for([p for p in files if p.resolve() not in known])
-
-
 def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = "oxigraph",
             data: list[Path] | None = None, endpoint: str | None = None, root: Path | None = None,
             timings: dict[str, float] | None = None, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-            evaluate: bool = False) -> Result:
+            named_graphs: list[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
     """Bind the parameters, open the store, run the query (the library entry point behind `gcmkg query`).
     `default_graphs`, `named_graphs` and `timeout` apply to an endpoint only; its credentials come from the
-    environment (GCMKG_ENDPOINT_USER, GCMKG_ENDPOINT_PASSWORD). The embedded Oxigraph store reads the answer
-    `gcmkg build` materialised for exactly this query text and these files, if any, unless `evaluate`."""
+    environment (GCMKG_ENDPOINT_USER, GCMKG_ENDPOINT_PASSWORD)."""
     text = bind_parameters(query, params)
     start = time.perf_counter()
     if endpoint:
@@ -423,15 +411,11 @@ def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = 
     else:
         if default_graphs or named_graphs:
             raise UsageError("--default-graph-uri and --named-graph-uri need --endpoint")
-        files = data_files(data, root)
-        store = open_store(store_kind, files, None if evaluate else answers_folder(files, root))
+        store = open_store(store_kind, data_files(data, root))
     loaded = time.perf_counter()
-    parsed = getattr(store, "parse_seconds", 0.0)
     result = store.query(text)
-    done = time.perf_counter()
-    if timings is not None:  # the embedded Oxigraph store may parse the data at the first query: load time
-        late = getattr(store, "parse_seconds", 0.0) - parsed
-        timings.update(load=loaded - start + late, query=done - loaded - late)
+    if timings is not None:
+        timings.update(load=loaded - start, query=time.perf_counter() - loaded)
     return result
 
 
@@ -465,8 +449,8 @@ def add_query_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         "reference graph are always added")
     p.add_argument("--format", choices=FORMAT_CHOICES, default="table",
                    help="table (readable), csv/tsv (W3C SPARQL results CSV/TSV) or json (SPARQL results JSON)")
-    p.add_argument("--store", choices=STORES, default=None,
-                   help=f"embedded store (default: {default_store()}, measured fastest)")
+    p.add_argument("--store", choices=STORES, default="oxigraph",
+                   help="embedded store: oxigraph (default, measured fastest) or rdflib (the reference)")
     p.add_argument("--endpoint", metavar="URL",
                    help="run on a SPARQL 1.1 endpoint instead of an embedded store (HTTP basic credentials, if "
                         "needed, from GCMKG_ENDPOINT_USER and GCMKG_ENDPOINT_PASSWORD)")
@@ -480,9 +464,6 @@ def add_query_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         f"(default: {DEFAULT_TIMEOUT:g})")
     p.add_argument("-o", "--out", type=Path, help="write the result to this file instead of standard output")
     p.add_argument("--timing", action="store_true", help="print load and query times to standard error")
-    p.add_argument("--evaluate", action="store_true",
-                   help="evaluate the query even where `gcmkg build` materialised its answer for this data "
-                        "(answers/ beside the report graphs)")
     return p
 
 
@@ -505,13 +486,13 @@ def run_query(args: argparse.Namespace) -> int:
         query = find_query(args.query)
         params = [parse_parameter(p) for p in args.param]
         timings: dict[str, float] = {}
-        result = execute(query, params, args.store or default_store(), args.data, args.endpoint, timings=timings,
+        result = execute(query, params, args.store, args.data, args.endpoint, timings=timings,
                          default_graphs=args.default_graph_uri, named_graphs=args.named_graph_uri,
-                         timeout=args.timeout, evaluate=args.evaluate)
+                         timeout=args.timeout)
         write(render(result, args.format), args.out)
         if args.timing:
             print(f"{query.name}: load {timings['load']:.3f} s, query {timings['query']:.3f} s "
-                  f"({args.endpoint or args.store or default_store()})", file=sys.stderr)
+                  f"({args.endpoint or args.store})", file=sys.stderr)
         return 0
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -535,20 +516,3 @@ def run_queries(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(table(header, rows))
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`query ...` or `queries ...` on their own (the gcmkg CLI wires the same functions)."""
-    parser = argparse.ArgumentParser(prog="gcmkg")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    add_query_arguments(sub.add_parser("query", help="run a canned query or a .rq file"))
-    add_queries_arguments(sub.add_parser("queries", help="list the canned queries"))
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    return run_query(args) if args.command == "query" else run_queries(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

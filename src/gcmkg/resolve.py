@@ -13,7 +13,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cached_property
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -92,9 +92,12 @@ class Gazetteer:
     def acronym(self, iri: URIRef, language: str) -> str | None:
         return self.acronyms.get((iri, language)) or self.acronyms.get((iri, "en"))
 
-    @property
+    @cached_property
     def scanner(self) -> re.Pattern[str]:
-        return _scanner(self)
+        # Longest names first so "Commission économique pour l'Europe" wins over "Europe".
+        keys = sorted(set(self.names), key=lambda k: (-len(k), k))
+        alternation = "|".join(re.escape(k) for k in keys if len(k) > 1)
+        return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
 
     def scan(self, text: str, kinds: tuple[URIRef, ...]) -> list[tuple[int, int, URIRef]]:
         """Longest non-overlapping mentions of known names of the given kinds in running text."""
@@ -105,16 +108,6 @@ class Gazetteer:
                 found.append((match.start(), match.end(), iri))
         return found
 
-    def __hash__(self) -> int:
-        return id(self)
-
-
-@cache
-def _scanner(gazetteer: Gazetteer) -> re.Pattern[str]:
-    # Longest names first so "Commission économique pour l'Europe" wins over "Europe".
-    keys = sorted(set(gazetteer.names), key=lambda k: (-len(k), k))
-    alternation = "|".join(re.escape(k) for k in keys if len(k) > 1)
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
 
 
 def most_specific(graph: Graph, iri: URIRef) -> URIRef | None:

@@ -1,11 +1,11 @@
-"""Embedded SPARQL stores behind one small interface: Oxigraph (Rust, via pyoxigraph) and rdflib (pure Python),
+"""Embedded SPARQL stores behind one small interface: Oxigraph (Rust, via pyoxigraph) and rdflib (pure Python,
+the reference path of the tests),
 plus any SPARQL 1.1 endpoint through SPARQLWrapper (with the protocol's default-graph-uri and named-graph-uri,
 a timeout, HTTP basic credentials from the environment, and every network or server failure turned into a
 one-line StoreError; `gcmkg publish` words its errors with the same helpers).
 
 Every store answers with the same `Result`: variable names and rows of rdflib terms, so the output formats and
-the tests never depend on the engine. Oxigraph is the default because it loads and answers much faster (measured:
-see the query module's docstring); rdflib stays as the fallback when pyoxigraph is not installed.
+the tests never depend on the engine. Oxigraph is the default: it loads and answers much faster (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from . import answers
-from .answers import NONE as NO_ANSWERS
-from .answers import Answers
+import pyoxigraph as ox
+
+from .dataset import from_ox
 
 Term = Identifier
 
@@ -122,145 +122,45 @@ class RdflibStore:
 # ---------------------------------------------------------------------------------------------- Oxigraph
 
 
-def available_oxigraph() -> bool:
-    try:
-        import pyoxigraph  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 class OxigraphStore:
-    """An in-memory Oxigraph store. Files go into the default graph, which is what the queries read
-    (no named graphs, so no union-default-graph switch is needed). With `answers` (a folder of materialised
-    answers, see the answers module), a query whose answer was computed from exactly the loaded files is read
-    from there rather than evaluated; `loaded` keeps the name and SHA-256 of each file for that check.
-
-    Files are parsed when the store is first needed (`store`), or by `settle`: when the answers apply to them,
-    a query they answer never parses the data, which at 100 reports takes most of a `gcmkg query` process
-    (0.8 s). Such files are the bytes the build parsed, so they are known to parse; any other is parsed in
-    `settle`, where a broken file is reported as before."""
+    """An in-memory Oxigraph store (pyoxigraph); files go into the default graph, which the queries read."""
 
     name = "oxigraph"
 
-    def __init__(self, answers: Path | None = None) -> None:
-        try:
-            import pyoxigraph
-        except ImportError as err:
-            raise StoreError("the oxigraph store needs the pyoxigraph package (pip install pyoxigraph)") from err
-        self.ox = pyoxigraph
-        self._store = pyoxigraph.Store()
-        self._pending: list[tuple[str, bytes, Path | None]] = []
-        self.parse_seconds = 0.0  # spent parsing files, wherever the parsing happened (for --timing)
-        self.loaded: list[tuple[str, str]] = []
-        self.answers_folder = answers
-        self._answers: Answers | None = None
+    def __init__(self) -> None:
+        self._store = ox.Store()
 
     def load(self, path: Path) -> None:
         try:
             data = path.read_bytes()
         except OSError as err:
             raise StoreError(f"{path}: {err.strerror or err}") from err
-        self.load_bytes(path.name, data, path)
-
-    def load_bytes(self, name: str, data: bytes, path: Path | None = None) -> None:
-        rdf_format(Path(name))  # an unknown file type is an error now, not at the first query
-        self._pending.append((name, data, path))
-        self.loaded.append((name, answers.digest(data)))
-        self._answers = None
-
-    @property
-    def store(self):  # noqa: ANN201 - pyoxigraph.Store
-        """The Oxigraph store, every file given so far parsed into it."""
-        while self._pending:
-            name, data, path = self._pending.pop(0)
-            start = time.perf_counter()
-            try:
-                self._store.load(data, format=getattr(self.ox.RdfFormat, rdf_format(Path(name))[1]))
-            except SyntaxError as err:
-                raise StoreError(f"{path or name}: {err}") from err
-            finally:
-                self.parse_seconds += time.perf_counter() - start
-        return self._store
-
-    def settle(self) -> None:
-        """Parse the files now, unless the materialised answers apply to them (see the class docstring)."""
-        if self._applicable() is NO_ANSWERS:
-            self.store  # noqa: B018 - parses the pending files
-
-    def _applicable(self) -> Answers:
-        if self.answers_folder is None:
-            return NO_ANSWERS
-        if self._answers is None:
-            self._answers, warning = answers.read(self.answers_folder, self.loaded)
-            if warning:
-                print(f"warning: {warning}", file=sys.stderr)
-        return self._answers
-
-    def materialised(self, text: str) -> Result | None:
-        """The materialised answer to `text` for the loaded files (see the answers module), or None."""
-        path = self._applicable().path(text)
-        if path is None:
-            return None
         try:
-            names, terms, rows = answers.decode(path.read_bytes())
-            values = [json_term(term) for term in terms]
-            values.append(None)  # index -1: unbound
-            pick = values.__getitem__
-            return Result("select", list(names), [tuple(map(pick, row)) for row in rows])
-        except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
-            print(f"warning: {path}: not a readable answer ({err}); the query is evaluated", file=sys.stderr)
-            return None
-
-    def serialised(self, text: str) -> bytes | None:
-        """The SPARQL 1.1 Query Results JSON of a SELECT `text`, evaluated; None for other query forms."""
-        answer = self.store.query(text)
-        if not isinstance(answer, self.ox.QuerySolutions):
-            return None
-        return answer.serialize(format=self.ox.QueryResultsFormat.JSON)
-
-    def term(self, value) -> Term | None:  # noqa: ANN001 - pyoxigraph term
-        ox = self.ox
-        if value is None:
-            return None
-        if isinstance(value, ox.NamedNode):
-            return URIRef(value.value)
-        if isinstance(value, ox.BlankNode):
-            return BNode(value.value)
-        if isinstance(value, ox.Literal):
-            if value.language:
-                return Literal(value.value, lang=value.language)
-            return plain(Literal(value.value, datatype=URIRef(value.datatype.value)))
-        raise StoreError(f"unsupported term in a result: {value!r}")
+            self._store.load(data, format=getattr(ox.RdfFormat, rdf_format(path)[1]), base_iri=path.resolve().as_uri())
+        except SyntaxError as err:
+            raise StoreError(f"{path}: {err}") from err
 
     def query(self, text: str) -> Result:
-        ox = self.ox
-        served = self.materialised(text)
-        if served is not None:
-            return served
         try:
-            answer = self.store.query(text)
+            answer = self._store.query(text)
         except SyntaxError as err:
             raise QuerySyntaxError(str(err)) from err
-        # Results repeat the same labels, codes and IRIs in many rows, and building an rdflib Literal (which
-        # parses its lexical form) costs more than the query's own work on large answers: convert each
-        # distinct term once per query. pyoxigraph terms are immutable and hashable.
+        # Results repeat the same labels, codes and IRIs in many rows: convert each distinct term once.
         seen: dict = {}
 
         def term(value):  # noqa: ANN001, ANN202 - pyoxigraph term in, rdflib term out
-            try:
-                return seen[value]
-            except KeyError:
-                converted = seen[value] = self.term(value)
-                return converted
+            if value is None:
+                return None
+            if value not in seen:
+                seen[value] = plain(from_ox(value))
+            return seen[value]
 
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
         if isinstance(answer, ox.QueryTriples):
             return Result("graph", triples=[(term(t.subject), term(t.predicate), term(t.object)) for t in answer])
         names = [v.value for v in answer.variables]
-        rows = [tuple(None if value is None else term(value) for value in solution) for solution in answer]
-        return Result("select", names, rows)
+        return Result("select", names, [tuple(term(value) for value in solution) for solution in answer])
 
 
 # ---------------------------------------------------------------------------------------------- remote endpoint
@@ -484,18 +384,12 @@ class EndpointStore:
 STORES = ("oxigraph", "rdflib")
 
 
-def default_store() -> str:
-    return "oxigraph" if available_oxigraph() else "rdflib"
-
-
-def open_store(kind: str, files: list[Path], answers: Path | None = None) -> Store:
-    """A store of `kind` with `files` loaded; the oxigraph store reads the materialised answers in `answers`
-    (a folder) when they are those of these files (see the answers module)."""
-    store: Store = OxigraphStore(answers) if kind == "oxigraph" else RdflibStore()
+def open_store(kind: str, files: list[Path]) -> Store:
+    """A store of `kind` with `files` loaded: Oxigraph (the default), or rdflib (the pure-Python reference path
+    the tests compare Oxigraph's rows with)."""
+    store: Store = OxigraphStore() if kind == "oxigraph" else RdflibStore()
     for path in files:
         if not path.is_file():
             raise StoreError(f"{path}: no such file")
         store.load(path)
-    if isinstance(store, OxigraphStore):
-        store.settle()
     return store
