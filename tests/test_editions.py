@@ -43,7 +43,7 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graph]:
     out = tmp_path_factory.mktemp("editions")
     converted = build([FRENCH, ENGLISH], out, ROOT, quiet=True)
     for item in converted:
-        assert not item.diagnostics.warnings, (item.source.name, item.diagnostics.warnings)
+        assert not item.warnings, (item.source.name, item.warnings)
     return {language: Graph().parse(out / f"ece-gcm-2024-review-{language}.ttl", format="turtle")
             for language in ("fr", "en")}
 

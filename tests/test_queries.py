@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from gcmkg import query as q
-from gcmkg.store import available_oxigraph, open_store
+from gcmkg.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED = REPO / "tests" / "expected"
@@ -36,7 +36,7 @@ REPORTS = [REPO / "graph" / "sources" / "ece-gcm-2024-review-fr.md",
            *sorted((REPO / "tests" / "data" / "reports").glob("*-fr.md"))]
 CANNED = [x.name for x in q.canned_queries(REPO)]
 REPORT_QUERIES = [n for n in CANNED if not n.endswith("-violation")]
-STORES = ["oxigraph", "rdflib"] if available_oxigraph() else ["rdflib"]
+STORES = ["oxigraph", "rdflib"]
 
 #: The questions the project answers, with the columns downstream checks read by name, in this order.
 REQUIRED = {

@@ -77,7 +77,11 @@ def shacl_results(graph: Graph, focus: URIRef | None = None) -> list[validate.Re
 
 
 def labels(graph: Graph, node: URIRef) -> dict[str, str]:
-    return validate.Lookup(as_dataset(graph)).labels(node)
+    """The node's names as a validation report gives them (from its own triples only)."""
+    own = Graph()
+    for triple in graph.triples((node, None, None)):
+        own.add(triple)
+    return validate.Lookup(as_dataset(own)).labels(node)
 
 
 def validate_main(args: list[str]) -> int:
