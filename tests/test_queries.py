@@ -59,7 +59,12 @@ def _project_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = q.main(list(argv))
+    from gcmkg.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse's usage errors
+        code = int(exit_.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
 
