@@ -40,6 +40,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SH
 from . import dataset
 from .dataset import from_ox, to_ox
 from .errors import InputError
+from .iris import EXPORT_PREFIXES as PREFIXES
 from .iris import GCM, ID
 from .reference import bind, project_root, shapes_file
 
@@ -374,12 +375,15 @@ def engine_name(engine: str | None = None) -> str:
     return name
 
 
-def _rudof_term(text: str):  # noqa: ANN202 - pyrudof prints terms as N-Triples, IRIs without their brackets
-    if text.startswith('"') or text.startswith("_:"):
-        line = f"<urn:s> <urn:p> {text} ."
-    else:
-        line = f"<urn:s> <urn:p> <{text}> ."
-    return from_ox(next(iter(ox.parse(line.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))).object)
+_TERM_PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+
+
+def _rudof_term(text: str):  # noqa: ANN202
+    """pyrudof prints terms in Turtle's short forms: IRIs without brackets, `24` for an integer, prefixed
+    datatypes; read them back as Turtle."""
+    term = text if text.startswith(('"', "_:")) or re.fullmatch(r"[-+]?[0-9.eE+-]+|true|false", text) else f"<{text}>"
+    line = f"{_TERM_PREFIXES}<urn:s> <urn:p> {term} ."
+    return from_ox(next(iter(ox.parse(line.encode("utf-8"), format=ox.RdfFormat.TURTLE))).object)
 
 
 def rudof_findings(data: bytes, shapes: str) -> list[Finding]:
