@@ -417,7 +417,10 @@ def findings(ds: ox.Dataset, root: Path | None = None, engine: str | None = None
     if engine_name(engine) == "pyshacl":
         return pyshacl_findings(dataset.rdflib_graph(ds), shapes_graph(root))
     data = ox.serialize((q.triple for q in ds), format=ox.RdfFormat.N_TRIPLES)
-    return rudof_findings(data, shapes_text(root))
+    try:
+        return rudof_findings(data, shapes_text(root))
+    except Exception:  # noqa: BLE001 - pyrudof fails SPARQL constraints on blank-node focus nodes: the reference
+        return pyshacl_findings(dataset.rdflib_graph(ds), shapes_graph(root))
 
 
 def shape_results(ds: ox.Dataset, found: Iterable[Finding], root: Path | None = None) -> list[Result]:
