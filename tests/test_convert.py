@@ -18,6 +18,7 @@ from rdflib import URIRef
 from gcmkg import iris
 from gcmkg.convert import Converted, convert, detect_language, gazetteer_for
 from gcmkg.extract import Extractor
+from gcmkg.names import Names
 from gcmkg.reader import read
 from gcmkg.reference import reference
 from gcmkg.errors import Diagnostics
@@ -31,14 +32,15 @@ PERSON_ROLES = {"OpeningStatement": "opening-statement", "ClosingStatement": "cl
 
 
 @pytest.fixture(scope="module", params=REPORTS, ids=lambda p: p.stem)
-def case(request: pytest.FixtureRequest) -> tuple[Converted, dict, Extractor]:
+def case(request: pytest.FixtureRequest) -> tuple[Converted, dict, Names]:
     path: Path = request.param
     converted = convert(path, ROOT)
     facts = json.loads((FACTS / f"{path.stem}.facts.json").read_text(encoding="utf-8"))
     lex = detect_language(path)  # facts names resolve in the report's own language
     document = read(path, lex.pattern("headings", "toc"), lex.pattern("headings", "annex"))
-    resolver = Extractor(document, lex, gazetteer_for(reference(ROOT), lex.language), Diagnostics(str(path)))
-    resolver.commission = resolver.title_block().commission  # regional names resolve per commission
+    extractor = Extractor(document, lex, gazetteer_for(reference(ROOT), lex.language), Diagnostics(str(path)))
+    resolver = extractor.names
+    resolver.commission = extractor.title_block().commission  # regional names resolve per commission
     return converted, facts, resolver
 
 
@@ -46,7 +48,7 @@ def test_there_are_several_reports_of_the_series() -> None:
     assert len(REPORTS) >= 3, REPORTS
 
 
-def ids(resolver: Extractor, names: list[str], unresolved: list[str]) -> list[tuple[URIRef, ...]]:
+def ids(resolver: Names, names: list[str], unresolved: list[str]) -> list[tuple[URIRef, ...]]:
     """Facts names to IRIs; a name listed as unresolved maps to its unresolved-actor IRI."""
     out = []
     for name in names:

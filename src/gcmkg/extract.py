@@ -14,13 +14,12 @@ from rdflib import URIRef
 from .errors import Diagnostics, InputError
 from .iris import GCM
 from .lexicon import FLAGS, Lexicon
+from .names import PAREN_TAIL, Names
 from .reader import Document, Paragraph, Section
 from .records import (Actor, Decision, Extraction, ForumEdition, Participation, ReviewRecord,
                       SessionRecord, Source, ThematicLink)
-from .resolve import Gazetteer, normal
+from .resolve import Gazetteer
 
-ACTOR_KINDS = (GCM.State, GCM.Organisation)
-PAREN_TAIL = re.compile(r"^(?P<name>.+?)\s*\((?P<inner>[^()]+)\)$")
 ROLE_LINE = re.compile(r"^(?P<label>[^:]{3,80}?)\s*:\s*(?P<value>.*)$")
 ROLE_CLASSES = {
     "organiser": "LeadOrganising",
@@ -28,7 +27,6 @@ ROLE_CLASSES = {
     "lead-speaker": "LeadSpeaking",
     "contributor": "Contribution",
 }
-PARTICLES = {"de", "du", "des", "van", "von", "der", "den", "da", "dos", "das", "di", "del", "bin", "ibn", "al", "el", "le", "la", "y"}
 
 
 class Extractor:
@@ -37,139 +35,11 @@ class Extractor:
         self.lex = lexicon
         self.gaz = gazetteer
         self.diag = diagnostics
-        self.articles = sorted(lexicon.words("text", "articles") + lexicon.words("text", "speaker_prefixes"),
-                               key=len, reverse=True)
+        self.names = Names(lexicon, gazetteer, diagnostics)
         self.grammar = {key: lexicon.pattern("text", key) for key in
                         ("conjunction", "and_prefix", "definite_article", "singular_article", "plural_article",
                          "verb_inline", "possessive")}
-        self.honorific = re.compile(r"^(?:(?:" + "|".join(lexicon.words("text", "honorifics")) + r")\s*)+", FLAGS)
-        self.function_words = {w.casefold() for w in lexicon.words("text", "function_words")}
         self.verbs = lexicon.patterns("text", "verbs")
-        self.separators = re.compile("(" + "|".join(lexicon.words("text", "list_separators")) + ")", FLAGS)
-        # set once the title block is read: regional names ("Réseau régional ...") resolve per commission
-        self.commission: URIRef | None = None
-
-    # ------------------------------------------------------------------ names
-
-    def strip_steps(self, text: str) -> list[str]:
-        """The text, then the text without each leading article or prefix in turn:
-        "Les représentants de l'Arménie" -> "représentants de l'Arménie" -> "de l'Arménie" -> "Arménie"."""
-        text = text.strip().strip(".").strip()
-        steps = [text]
-        changed = True
-        while changed:
-            changed = False
-            for article in self.articles:
-                if text[: len(article)].casefold().replace("’", "'") == article.casefold() and len(text) > len(article):
-                    text = text[len(article):].lstrip()
-                    steps.append(text)
-                    changed = True
-                    break
-        return steps
-
-    def strip_articles(self, text: str) -> str:
-        return self.strip_steps(text)[-1]
-
-    def lookup(self, text: str) -> tuple[URIRef, ...]:
-        """Resolve one name, trying it as printed, without articles, without a trailing
-        parenthesis (an acronym or a host), by its acronym, and as a joint "A/B" pair."""
-        for candidate in self.strip_steps(text):
-            if not candidate:
-                continue
-            iri = self.gaz.lookup(candidate, ACTOR_KINDS, self.commission)
-            if iri is not None:
-                return (iri,)
-            paren = PAREN_TAIL.match(candidate)
-            if paren:
-                for part in (paren.group("name"), paren.group("inner")):
-                    iri = self.gaz.lookup(self.strip_articles(part), ACTOR_KINDS, self.commission)
-                    if iri is not None:
-                        return (iri,)
-            if "/" in candidate:
-                parts = [self.lookup(p) for p in candidate.split("/") if p.strip()]
-                if parts and all(parts):
-                    return tuple(dict.fromkeys(i for p in parts for i in p))
-        return ()
-
-    def actor(self, raw: str, line: int, context: str) -> Actor:
-        raw = raw.strip().rstrip(".").strip()
-        iris = self.lookup(raw)
-        if not iris:
-            close = self.gaz.closest(self.strip_articles(raw))
-            hint = f"; closest known names: {', '.join(close)}" if close else ""
-            if elsewhere := self.gaz.regional_elsewhere(self.strip_articles(raw), self.commission):
-                hint = ("; in reports of " + ", ".join(self.gaz.label(c, self.lex.language) or str(c) for c in elsewhere)
-                        + " it names a regional body, but the reference graph has none under that name for "
-                        + (self.gaz.label(self.commission, self.lex.language) or "this commission")
-                        + " (gcm:regionalName, gcm:regionOfCommission)")
-            self.diag.warn(line, f"unresolved name {raw!r} in {context}: kept as an unresolved actor{hint}")
-        return Actor(self.strip_articles(raw) if not iris else raw, iris, line)
-
-    def split_list(self, text: str) -> list[str]:
-        """Split "A, B et C" into names, rejoining pieces whose union is a known name
-        ("Royaume-Uni de Grande-Bretagne et d'Irlande du Nord") by dynamic programming."""
-        pieces = self.separators.split(text.strip().rstrip("."))
-        tokens, seps = pieces[0::2], pieces[1::2]
-        n = len(tokens)
-        best: list[tuple[tuple[int, int, int], list[str]] | None] = [None] * (n + 1)
-        best[0] = ((0, 0, 0), [])
-        for end in range(1, n + 1):
-            for start in range(max(0, end - 10), end):
-                previous = best[start]
-                if previous is None:
-                    continue
-                item = tokens[start]
-                for k in range(start + 1, end):
-                    item += seps[k - 1] + tokens[k]
-                item = item.strip()
-                if not item:
-                    continue
-                resolved = bool(self.lookup(item))
-                covered, count, items = previous[0]
-                score = (covered + (end - start if resolved else 0), count + int(resolved), items + 1)
-                if best[end] is None or score > best[end][0]:
-                    best[end] = (score, previous[1] + [item])
-        result = best[n][1] if best[n] else []
-        return [item for item in result if self.strip_articles(item)]
-
-    def actors(self, text: str, line: int, context: str) -> list[Actor]:
-        return [self.actor(item, line, context) for item in self.split_list(text)]
-
-    def is_name(self, segment: str) -> bool:
-        """A person's name: two to six capitalised words, none of them a function word or a known actor."""
-        text = self.honorific.sub("", segment.strip()).strip()
-        tokens = text.split()
-        if not 2 <= len(tokens) <= 6 or any(ch.isdigit() for ch in text) or self.lookup(text):
-            return False
-        for index, token in enumerate(tokens):
-            bare = token.strip(",;.()")
-            if not bare or bare.casefold() in self.function_words:
-                return False
-            if bare.casefold() in PARTICLES and index > 0:
-                continue
-            if not bare[0].isupper() or (index == 0 and normal(bare + " ") in {normal(a) for a in self.articles}):
-                return False
-        return self.lex.ordinal(tokens[0]) is None
-
-    def person(self, segment: str, line: int) -> Actor:
-        name = self.honorific.sub("", segment.strip()).strip().strip(",")
-        return Actor(name, (), line, person=True)
-
-    def affiliation(self, function: str | None, line: int) -> Actor | None:
-        """The first state or organisation a function names ("Ministre espagnole ...", "... de l'OIM")."""
-        if not function:
-            return None
-        found: list[tuple[int, Actor]] = []
-        for start, end, iri in self.gaz.scan(function, ACTOR_KINDS):
-            found.append((start, Actor(function[start:end], (iri,), line)))
-        for match in re.finditer(r"\w[\w-]*", function):
-            state = self.gaz.demonym(match.group(0))
-            if state is not None:
-                found.append((match.start(), Actor(match.group(0), (state,), line)))
-        if not found:
-            iris = self.lookup(function)
-            return Actor(function, iris, line) if iris else None
-        return sorted(found, key=lambda f: f[0])[0][1]
 
     # ------------------------------------------------------------------ review
 
@@ -246,32 +116,32 @@ class Extractor:
     def review_sentence(self, review: ReviewRecord, para: Paragraph, src: Source, text: str) -> list[Participation]:
         out: list[Participation] = []
         if m := self.lex.pattern("review", "organisers").search(text):
-            for actor in self.actors(m.group("list"), para.line, f"the organisers (paragraph {para.number})"):
+            for actor in self.names.actors(m.group("list"), para.line, f"the organisers (paragraph {para.number})"):
                 out.append(Participation("JointOrganising", "review", [actor], src))
         if m := self.lex.pattern("review", "cochairs").search(text):
             items = self.lex.pattern("review", "cochair_separator").split(m.group("list"))
             for item in items:
                 name, _, function = item.partition(",")
-                if not self.is_name(name):
+                if not self.names.is_name(name):
                     self.diag.warn(para.line, f"co-chair {item.strip()!r} not read as a person's name")
-                person = self.person(name, para.line)
+                person = self.names.person(name, para.line)
                 function = function.strip().rstrip(".") or None
                 out.append(Participation("CoChairing", "review", [person], src, function=function,
-                                         affiliation=self.affiliation(function, para.line)))
+                                         affiliation=self.names.affiliation(function, para.line)))
         if m := self.lex.pattern("review", "decision").search(text):
             if self.lex.pattern("review", "commission_self").match(m.group("body").strip()):
                 body = Actor(m.group("body"), (review.commission,), para.line)
             else:
-                body = self.actor(m.group("body"), para.line, "the decision's body")
+                body = self.names.actor(m.group("body"), para.line, "the decision's body")
             review.decision = Decision(m.group("text"), body, int(m.group("meeting")),
                                        self.parse_date(m.group("date"), para.line), src, list(para.footnote_calls))
         if m := self.lex.pattern("review", "attendance_list").search(text):
-            for actor in self.actors(m.group("list"), para.line, f"the participants (paragraph {para.number})"):
+            for actor in self.names.actors(m.group("list"), para.line, f"the participants (paragraph {para.number})"):
                 out.append(Participation("Attendance", "review", [actor], src))
         elif m := self.lex.pattern("review", "represented").search(text.rstrip(".")):
             out.extend(self.representation(m.group("subject"), m.group("rest"), para, src))
         elif m := self.lex.pattern("review", "attendance_inline").search(text):
-            for actor in self.actors(m.group("list"), para.line, f"the participants (paragraph {para.number})"):
+            for actor in self.names.actors(m.group("list"), para.line, f"the participants (paragraph {para.number})"):
                 out.append(Participation("Attendance", "review", [actor], src))
         if m := self.lex.pattern("review", "ngo_count").search(text):
             review.ngo_count = int(m.group("count"))
@@ -303,13 +173,13 @@ class Extractor:
         for clause in clauses:
             m = self.lex.pattern("review", "represented_clause").match(clause.strip())
             if not m:
-                for actor in self.actors(clause, para.line, f"paragraph {para.number}"):
+                for actor in self.names.actors(clause, para.line, f"paragraph {para.number}"):
                     out.append(Participation("Attendance", "review", [actor], src))
                 continue
-            subjects = self.actors(m.group("subject"), para.line, f"paragraph {para.number}")
+            subjects = self.names.actors(m.group("subject"), para.line, f"paragraph {para.number}")
             representatives = []
             whole = m.group("representatives")
-            items = [whole] if self.possessive_actor(whole, subjects, para.line) else self.split_list(whole)
+            items = [whole] if self.possessive_actor(whole, subjects, para.line) else self.names.split_list(whole)
             for item in items:
                 possessive = self.lex.pattern("text", "possessive").match(item)
                 if possessive:
@@ -320,7 +190,7 @@ class Extractor:
                         continue
                     representatives.append(actor)
                 else:
-                    representatives.append(self.actor(item, para.line, f"paragraph {para.number}"))
+                    representatives.append(self.names.actor(item, para.line, f"paragraph {para.number}"))
             if m.group("respectively") and len(subjects) == len(representatives):
                 pairs = [(s, [r]) for s, r in zip(subjects, representatives)]
             else:
@@ -343,7 +213,7 @@ class Extractor:
         for name in names:
             for linker in self.lex.words("text", "possessive_linkers"):
                 candidate = f"{head} {linker}{name} {tail}".strip()
-                iris = self.lookup(candidate)
+                iris = self.names.lookup(candidate)
                 if iris:
                     return Actor(rest, iris, line)
         return None
@@ -413,7 +283,7 @@ class Extractor:
         found: list[Actor] = []
         for pattern in self.lex.patterns("sessions", "right_of_reply"):
             while m := pattern.search(text):
-                found.extend(self.actors(m.group("who").strip(), line, context))
+                found.extend(self.names.actors(m.group("who").strip(), line, context))
                 text = (text[: m.start()] + text[m.end():]).strip()
                 text = re.sub(r"\s*\.\s*\.$", ".", text)
         return text.strip().rstrip(".").strip(), found
@@ -458,7 +328,7 @@ class Extractor:
                     for item in re.split(r"\s*;\s*", value):
                         out.append(self.moderator(item, key, src, segment.line))
                 else:
-                    for actor in self.actors(value, segment.line, f"{context}, {m.group('label').strip()}"):
+                    for actor in self.names.actors(value, segment.line, f"{context}, {m.group('label').strip()}"):
                         out.append(Participation(ROLE_CLASSES[role], key, [actor], src))
                 for actor in repliers:
                     out.append(Participation("RightOfReply", key, [actor], src))
@@ -467,19 +337,19 @@ class Extractor:
     def contribution_items(self, value: str) -> list[str]:
         if ";" in value:
             return [item.strip() for item in value.split(";") if item.strip()]
-        return self.split_list(value)
+        return self.names.split_list(value)
 
     def contribution(self, item: str, key: str, src: Source, order: int, line: int) -> Participation:
         speaker, *rest = re.split(self.lex.data["text"]["on_behalf"], item, maxsplit=1, flags=FLAGS)
         represented: list[Actor] = []
         if rest:
-            for item in self.split_list(rest[0]):
-                if self.grammar["possessive"].match(self.strip_articles(item)) or self.grammar["possessive"].match(item):
+            for item in self.names.split_list(rest[0]):
+                if self.grammar["possessive"].match(self.names.strip_articles(item)) or self.grammar["possessive"].match(item):
                     self.diag.warn(line, f"session {key}: {speaker.strip()} spoke on behalf of {item!r}, "
                                    "which names no state; only the speaker is recorded")
                     continue
-                represented.append(self.actor(item, line, f"session {key}, on behalf of"))
-        actor = self.actor(speaker.strip().rstrip(","), line, f"session {key}, contributions")
+                represented.append(self.names.actor(item, line, f"session {key}, on behalf of"))
+        actor = self.names.actor(speaker.strip().rstrip(","), line, f"session {key}, contributions")
         return Participation("Contribution", key, [actor], src, order=order, on_behalf=represented)
 
     def moderator(self, item: str, key: str, src: Source, line: int) -> Participation:
@@ -488,10 +358,10 @@ class Extractor:
         if not function and paren:  # "Susan Fratzke (Migration Policy Institute)"
             name, function = paren.group("name"), paren.group("inner")
         function = function.strip() or None
-        if not self.is_name(name):
+        if not self.names.is_name(name):
             self.diag.warn(line, f"moderator {name.strip()!r} not read as a person's name; kept as printed")
-        return Participation("Moderating", key, [self.person(name, line)], src, function=function,
-                             affiliation=self.affiliation(function, line))
+        return Participation("Moderating", key, [self.names.person(name, line)], src, function=function,
+                             affiliation=self.names.affiliation(function, line))
 
     # ------------------------------------------------------------------ statements
 
@@ -505,7 +375,7 @@ class Extractor:
         for para in paragraphs:
             src = Source(para.part, para.number, para.line)
             segments = self.subject_segments(para.segments[0].text if para.segments else "")
-            names = [i for i, s in enumerate(segments) if self.is_name(self.grammar["and_prefix"].sub("", s))]
+            names = [i for i, s in enumerate(segments) if self.names.is_name(self.grammar["and_prefix"].sub("", s))]
             if not names:
                 continue
             represented: Actor | None = None
@@ -522,7 +392,7 @@ class Extractor:
                 lead = article.sub("", before) if article.match(before) else None
                 plural = bool(self.grammar["plural_article"].match(before))
                 if before and on_behalf.search(before):
-                    person = self.person(name_text, para.line)
+                    person = self.names.person(name_text, para.line)
                     represented = person
                     self.represented_functions[person.raw] = on_behalf.split(before, maxsplit=1)[-1]
                     continue
@@ -531,9 +401,9 @@ class Extractor:
                 if function is None and lead and not plural:
                     function = lead
                 is_cochair = plural_cochairs or bool(lead and cochair.search(lead)) or bool(function and cochair.match(function))
-                speakers.append((self.person(name_text, para.line), function if function else lead, is_cochair))
+                speakers.append((self.names.person(name_text, para.line), function if function else lead, is_cochair))
             for person, function, is_cochair in speakers:
-                affiliation = self.affiliation(function, para.line) or self.affiliation(
+                affiliation = self.names.affiliation(function, para.line) or self.names.affiliation(
                     self.lead_of(segments, person.raw), para.line) or self.later_subject(para)
                 role = "Rapporteuring" if function and rapporteur.search(function) else statement
                 out.append(Participation(role, event, [person], src, function=function, affiliation=affiliation,
@@ -551,7 +421,7 @@ class Extractor:
     def later_subject(self, para: Paragraph) -> Actor | None:
         """'Le HCDH a également appelé ...': an organisation that is the subject of a later sentence."""
         for m in self.lex.pattern("text", "subject_sentence", 0).finditer(para.text):
-            iris = self.lookup(m.group(1))
+            iris = self.names.lookup(m.group(1))
             if iris and self.gaz.family(iris[0]) == GCM.Organisation:
                 return Actor(m.group(1), iris, para.line)
         return None
@@ -563,7 +433,7 @@ class Extractor:
             if any(v.match(piece) for v in self.verbs):
                 break
             cut = self.grammar["verb_inline"].search(piece)
-            if cut and not self.is_name(piece):
+            if cut and not self.names.is_name(piece):
                 head = piece[: cut.start()].strip()
                 if head:
                     out.append(head)
@@ -607,7 +477,7 @@ class Extractor:
     def run(self) -> Extraction:
         self.represented_functions: dict[str, str] = {}
         review = self.title_block()
-        self.commission = review.commission
+        self.names.commission = review.commission
         contexts = self.classify_sections()
         by_section: dict[int, list[Paragraph]] = {}
         for para in self.doc.paragraphs:

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import socket
-import sys
 import time
 import urllib.error
 from collections.abc import Mapping, Sequence
