@@ -128,10 +128,10 @@ def stage_describe(folder: Path) -> None:
     """What `gcmkg build` does after the reports (load the dataset, describe it) plus what `gcmkg export` does
     (each format once): the whole-dataset work, which grows with N but is not per report."""
     emit(event="setup", seconds=setup())
-    from gcmkg import dataset, describe
+    from gcmkg import dataset, describe, reference
     reports = dataset.built_files(folder)  # read before the clock: the build has these bytes in memory
     t = time.perf_counter()
-    ds = dataset.load([*dataset.ontology_sources(ROOT), *dataset.report_sources(reports)])
+    ds = dataset.load(dataset.report_sources(reports), reference.with_data(ROOT))
     load = time.perf_counter() - t
     t = time.perf_counter()
     described = describe.describe_outputs(ds, reports)

@@ -20,7 +20,6 @@ from gcmkg.convert import Converted, convert, detect_language, gazetteer_for
 from gcmkg.extract import Extractor
 from gcmkg.names import Names
 from gcmkg.reader import read
-from gcmkg.reference import reference
 from gcmkg.errors import Diagnostics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +37,7 @@ def case(request: pytest.FixtureRequest) -> tuple[Converted, dict, Names]:
     facts = json.loads((FACTS / f"{path.stem}.facts.json").read_text(encoding="utf-8"))
     lex = detect_language(path)  # facts names resolve in the report's own language
     document = read(path, lex.pattern("headings", "toc"), lex.pattern("headings", "annex"))
-    extractor = Extractor(document, lex, gazetteer_for(reference(ROOT), lex.language), Diagnostics(str(path)))
+    extractor = Extractor(document, lex, gazetteer_for(ROOT, lex.language), Diagnostics(str(path)))
     resolver = extractor.names
     resolver.commission = extractor.title_block().commission  # regional names resolve per commission
     return converted, facts, resolver

@@ -14,7 +14,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID
 
-from gcmkg import dataset, describe, iris
+from gcmkg import dataset, describe, iris, reference
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH = ROOT / "graph"
@@ -42,7 +42,7 @@ def published(tmp_path_factory: pytest.TempPathFactory, built: dict[str, bytes])
 def outputs(built: dict[str, bytes]) -> dict[str, bytes]:
     env = {k: os.environ.pop(k) for k in ("GCMKG_DOWNLOAD_BASE", "GCMKG_SPARQL_ENDPOINT") if k in os.environ}
     try:
-        ds = dataset.load([*dataset.ontology_sources(ROOT), *dataset.report_sources(built)])
+        ds = dataset.load(dataset.report_sources(built), reference.with_data(ROOT))
         return describe.describe_outputs(ds, built)
     finally:
         os.environ.update(env)
@@ -213,7 +213,7 @@ def test_no_blank_nodes_and_every_node_is_ours(void: Graph) -> None:
 
 
 def test_base_and_endpoint_are_configurable(built: dict[str, bytes], published: Path) -> None:
-    ds = dataset.load([*dataset.ontology_sources(ROOT), *dataset.report_sources(built)])
+    ds = dataset.load(dataset.report_sources(built), reference.with_data(ROOT))
     files = {p.name: p.read_bytes() for p in published.iterdir()}
     g = Graph().parse(data=describe.describe(files, ds, "https://example.org/files", "https://example.org/sparql"),
                       format="turtle")

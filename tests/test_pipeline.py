@@ -174,7 +174,7 @@ def outcomes(ds, engine: str) -> set:
 
 
 def with_reference(*graphs: Graph):  # noqa: ANN201
-    ds = dataset.load(dataset.ontology_sources(ROOT))
+    ds = reference.with_data(ROOT)
     for i, g in enumerate(graphs):
         dataset.add_graph(ds, f"urn:test:{i}", g)
     return ds
@@ -193,7 +193,7 @@ def test_rudof_finds_what_pyshacl_finds_on_every_invalid_graph(path: Path) -> No
     if path.name in ("bad-syntax.ttl", "latin1.ttl"):
         pytest.skip("not a graph: tests/test_validate.py checks its error message")
     ds = validate.load_files([ROOT / "graph" / "ece-gcm-2024-review-fr.ttl", path],
-                             dataset.load(dataset.ontology_sources(ROOT)))
+                             reference.with_data(ROOT))
     assert outcomes(ds, "rudof") == outcomes(ds, "pyshacl")
 
 

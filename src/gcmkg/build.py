@@ -156,7 +156,7 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
         print(f"warning: {source}: the graph does not conform to the shapes; written anyway (--allow-invalid)",
               file=sys.stderr)
     files = {name: data for item in built for name, data in item.files.items()}
-    ds = dataset.load([*dataset.ontology_sources(root), *dataset.report_sources(files)])
+    ds = dataset.load(dataset.report_sources(files), reference.with_data(root))
     files.update(describe.describe_outputs(ds, files))  # graph/void.ttl and graph/context.jsonld
     files["docs/index.html"] = docs.render_project(root)
     write_all(files, out)

@@ -40,17 +40,17 @@ def detect_language(path: Path) -> lexicon.Lexicon:
 def convert(path: Path, root: Path | None = None) -> Converted:
     lex = detect_language(path)
     document = reader.read(path, lex.pattern("headings", "toc"), lex.pattern("headings", "annex"))
-    ref = reference.reference(root)
-    gazetteer = gazetteer_for(ref, lex.language)
+    gazetteer = gazetteer_for(root, lex.language)
     diagnostics = Diagnostics(str(path))
     extraction = extract.extract(document, lex, gazetteer, diagnostics)
-    graph = emit.emit(document, extraction, lex, gazetteer, labels_for(ref, lex.language))
+    graph = emit.emit(document, extraction, lex, gazetteer, labels_for(root, lex.language))
     return Converted(path, path.stem, graph, extraction, diagnostics)
 
 
-def gazetteer_for(ref: Graph, language: str) -> resolve.Gazetteer:
-    return reference.derived(ref, f"gazetteer-{language}", lambda: resolve.build(ref, language))
+def gazetteer_for(root: Path | None, language: str) -> resolve.Gazetteer:
+    return reference.derived(root, f"gazetteer-{language}", lambda: resolve.build(reference.reference(root), language))
 
 
-def labels_for(ref: Graph, language: str) -> dict:
-    return reference.derived(ref, f"labels-{language}", lambda: emit.concept_labels(ref, language))
+def labels_for(root: Path | None, language: str) -> dict:
+    return reference.derived(root, f"labels-{language}",
+                             lambda: emit.concept_labels(reference.reference(root), language))

@@ -27,7 +27,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from . import iris
 from .errors import InputError
-from .reference import ontology_file, reference_files
 
 #: Turtle files of a graph folder that are not report graphs: the dataset description and the Turtle export.
 NOT_REPORTS = frozenset({"void.ttl", "gcmkg.ttl"})
@@ -71,14 +70,6 @@ class Source:
         return self.graph.endswith("-inferred")
 
 
-def ontology_sources(root: Path) -> list[Source]:
-    """The ontology and each file of the reference graph."""
-    path = ontology_file(root)
-    out = [Source(str(iris.ontology_graph()), str(path), path.read_bytes())]
-    out += [Source(str(iris.reference_graph(p.stem)), str(p), p.read_bytes()) for p in reference_files(root)]
-    return out
-
-
 def report_graph_name(file_name: str) -> str:
     """The named graph of a report file: graph/<stem>.ttl or graph/<stem>-inferred.ttl."""
     if file_name.endswith(INFERRED_SUFFIX):
@@ -103,16 +94,24 @@ def built_files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.ttl")) if is_report_file(p.name)}
 
 
+def parse_into(ds: ox.Dataset, data: bytes, graph: str, file: str | Path,
+               fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> ox.Dataset:
+    """Parse `data` into the named graph `graph` of `ds`; InputError naming the file and line of bad input.
+    pyoxigraph never fetches anything: a remote JSON-LD @context is an error, not a request."""
+    name = ox.NamedNode(graph)
+    try:
+        for q in ox.parse(data, format=fmt, base_iri=graph, rename_blank_nodes=True):
+            ds.add(ox.Quad(q.subject, q.predicate, q.object, name))
+    except SyntaxError as err:
+        raise InputError(file, err.lineno or 1, f"cannot parse as {fmt.name.lower()}: {err.msg}") from None
+    return ds
+
+
 def load(sources: Iterable[Source], ds: ox.Dataset | None = None) -> ox.Dataset:
-    """The sources in one dataset, each in its named graph; InputError naming the file and line of bad Turtle."""
+    """The sources in one dataset (`ds`, or a new one), each in its named graph."""
     ds = ds if ds is not None else ox.Dataset()
     for source in sources:
-        name = ox.NamedNode(source.graph)
-        try:
-            for q in ox.parse(source.data, format=ox.RdfFormat.TURTLE, base_iri=source.graph, rename_blank_nodes=True):
-                ds.add(ox.Quad(q.subject, q.predicate, q.object, name))
-        except SyntaxError as err:
-            raise InputError(source.name, getattr(err, "lineno", None) or 1, f"not valid Turtle: {err.msg}") from None
+        parse_into(ds, source.data, source.graph, source.name)
     return ds
 
 
@@ -160,10 +159,6 @@ def add_graph(ds: ox.Dataset, graph_name: str, graph: Graph) -> None:
 
 def triples(graph: Graph) -> list[ox.Triple]:
     return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]
-
-
-def graph_names(ds: ox.Dataset) -> list[ox.NamedNode]:
-    return sorted({q.graph_name for q in ds if isinstance(q.graph_name, ox.NamedNode)}, key=str)
 
 
 def rdflib_graph(ds: ox.Dataset, graphs: Sequence[str] | None = None) -> Graph:
@@ -221,8 +216,8 @@ def turtle(triple_list: list[ox.Triple]) -> bytes:
 
 
 def graph_turtle(graph: Graph) -> bytes:
-    """A report graph's file (graph/<stem>.ttl)."""
-    return turtle([q.triple for q in _canonical([ox.Quad(t.subject, t.predicate, t.object) for t in triples(graph)])])
+    """The Turtle file of one rdflib graph (a report graph, void.ttl)."""
+    return turtle(union(_canonical([ox.Quad(t.subject, t.predicate, t.object) for t in triples(graph)])))
 
 
 def context() -> dict:

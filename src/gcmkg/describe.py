@@ -42,7 +42,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-from . import dataset, iris
+from . import dataset, iris, reference
 from .dataset import FORMATS, INFERRED_SUFFIX
 from .iris import GCM, ID, SCHEMA
 from .reference import project_root
@@ -455,7 +455,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     root = project_root()
     reports = dataset.built_files(args.graph or root / "graph")
-    ds = dataset.load([*dataset.ontology_sources(root), *dataset.report_sources(reports)])
+    ds = dataset.load(dataset.report_sources(reports), reference.with_data(root))
     data = describe_outputs(ds, reports, args.base, args.sparql_endpoint)["void.ttl"]
     if args.out in (None, "-"):
         sys.stdout.buffer.write(data)

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import dataset
+from . import dataset, reference
 from .dataset import FORMATS
 from .reference import project_root
 
@@ -26,7 +26,7 @@ def file_name(fmt: str, what: str = "all") -> str:
 
 
 def sources(root: Path, graph_dir: Path, what: str = "all", inferred: bool = True) -> list[dataset.Source]:
-    ontology = dataset.ontology_sources(root)
+    ontology = reference.sources(root)
     if what == "ontology":
         return ontology[:1]
     reports = dataset.report_sources(dataset.built_files(graph_dir))

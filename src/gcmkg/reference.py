@@ -1,24 +1,31 @@
 """Locate and load the ontology and the reference graph (objectives, states, organisations, ...).
 
-Parsing them takes about 0.2 s, less than converting a report, so nothing is kept on disk: within one process
-the parsed graphs are kept in memory (the project's one cache), keyed by the files' contents, so an edited file
-is read again and a long process (a test run) never sees a stale graph.
+They are parsed once per process, by pyoxigraph, into one dataset (each file its named graph, see `dataset`):
+the project's one cache, in memory, keyed by the files' contents, so an edited file is read again and a long
+process (a test run) never sees a stale graph. Nothing is kept on disk: parsing takes a few hundredths of a
+second. The rdflib graphs the converter and the reasoner read are made from that dataset, and kept beside it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import pyoxigraph as ox
 from rdflib import Graph
 
+from . import dataset, iris
 from .iris import PREFIXES
 
 ONTOLOGY_FILE = "gcm.owl.ttl"
 SHAPES_FILE = "gcm.shacl.ttl"
 #: Parsed graphs kept per process (a test run meets a few projects; one build, one).
 MEMORY_KEEP = 4
+
+T = TypeVar("T")
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -55,43 +62,50 @@ def bind(graph: Graph) -> Graph:
     return graph
 
 
-_PARSED: dict[str, Graph] = {}
+def sources(root: Path | None = None) -> list[dataset.Source]:
+    """The ontology and each file of the reference graph, with their named graphs."""
+    path = ontology_file(root)
+    out = [dataset.Source(str(iris.ontology_graph()), str(path), path.read_bytes())]
+    out += [dataset.Source(str(iris.reference_graph(p.stem)), str(p), p.read_bytes()) for p in reference_files(root)]
+    return out
 
 
-def _load(paths: tuple[Path, ...]) -> Graph:
-    """The files parsed into one graph; the same graph object again while their contents are the same (callers
-    must not change it)."""
-    contents = [p.read_bytes() for p in paths]
-    key = hashlib.sha256(b"\0".join(str(p).encode() + b"\0" + c for p, c in zip(paths, contents))).hexdigest()
+#: files' contents -> (the parsed dataset, what is made from it alone: rdflib graphs, gazetteers, labels)
+_PARSED: dict[str, tuple[ox.Dataset, dict[str, object]]] = {}
+
+
+def _entry(root: Path | None) -> tuple[ox.Dataset, dict[str, object]]:
+    found = sources(root)
+    key = hashlib.sha256(b"\0".join(s.graph.encode() + b"\0" + s.data for s in found)).hexdigest()
     if key not in _PARSED:
-        graph = bind(Graph())
-        for path, data in zip(paths, contents):
-            graph.parse(data=data, format="turtle", publicID=path.resolve().as_uri())
-        _PARSED[key] = graph
+        _PARSED[key] = (dataset.load(found), {})
         for old in list(_PARSED)[:-MEMORY_KEEP]:
             del _PARSED[old]
     return _PARSED[key]
 
 
+def derived(root: Path | None, name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, made from the ontology and the reference graph alone and kept beside them: part of the one
+    cache, so it is made again when a file changes."""
+    values = _entry(root)[1]
+    if name not in values:
+        values[name] = compute()
+    return values[name]  # type: ignore[return-value]
+
+
+def with_data(root: Path | None = None) -> ox.Dataset:
+    """A new dataset holding the ontology and the reference graph, to add report graphs to."""
+    return ox.Dataset(_entry(root)[0])
+
+
 def ontology(root: Path | None = None) -> Graph:
-    return _load((ontology_file(root),))
+    """The ontology as an rdflib graph (the reasoner's TBox); the same object while the files are the same:
+    callers must not change it."""
+    ds = _entry(root)[0]
+    return derived(root, "ontology", lambda: bind(dataset.rdflib_graph(ds, [str(iris.ontology_graph())])))
 
 
 def reference(root: Path | None = None) -> Graph:
-    """Ontology and reference individuals together: the gazetteer and the TBox for reasoning."""
-    return _load((ontology_file(root), *reference_files(root)))
-
-
-_DERIVED: dict[tuple[int, str], tuple[Graph, object]] = {}
-
-
-def derived(graph: Graph, name: str, compute):  # noqa: ANN001, ANN201
-    """`compute()`, kept beside a parsed graph of this module (the gazetteer and labels of a language): part of
-    the same cache, so it goes when the graph goes."""
-    key = (id(graph), name)
-    if key not in _DERIVED or _DERIVED[key][0] is not graph:
-        live = {id(g) for g in _PARSED.values()}
-        for old in [k for k in _DERIVED if k[0] not in live]:
-            del _DERIVED[old]
-        _DERIVED[key] = (graph, compute())
-    return _DERIVED[key][1]
+    """Ontology and reference individuals together as an rdflib graph: the gazetteer and the TBox."""
+    ds = _entry(root)[0]
+    return derived(root, "reference", lambda: bind(dataset.rdflib_graph(ds)))
