@@ -411,7 +411,7 @@ def test_broken_file_stops_before_any_upload(tmp_path: Path) -> None:
     seen: list[str] = []
     with fake_server(lambda h, _: (seen.append(h.command), reply(h, 204))) as base:
         err = publish_fails(base, "--graph", str(tmp_path), "--timeout", "10")
-    assert err.startswith(f"error: {tmp_path / 'broken.ttl'}:3: not valid Turtle")
+    assert err.startswith(f"error: {tmp_path / 'broken.ttl'}:3: cannot parse as turtle")
     assert seen == []
 
 

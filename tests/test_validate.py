@@ -728,7 +728,8 @@ def test_cli_writes_the_report_to_a_file(tmp_path: Path, capsys: pytest.CaptureF
 
 @pytest.mark.parametrize(("name", "error"), [
     ("no-such-file.ttl", "no-such-file.ttl: no such file"),
-    ("bad-syntax.ttl", "bad-syntax.ttl:5: cannot parse as turtle: newline found in string literal"),
+    ("bad-syntax.ttl", "bad-syntax.ttl:5: cannot parse as turtle: Parser error at line 5 column 62: Line jumps are "
+                       "not allowed in string literals, use \\n"),
     ("latin1.ttl", "latin1.ttl:4: not UTF-8 (byte 0xE8)"),
 ])
 def test_cli_input_errors(name: str, error: str, capsys: pytest.CaptureFixture[str]) -> None:
