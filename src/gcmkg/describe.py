@@ -24,8 +24,8 @@ What it says, all computed from the exported graph and the bytes of the files it
 - `void:sparqlEndpoint` only when one is configured (`--sparql-endpoint` or `GCMKG_SPARQL_ENDPOINT`).
 
 Every node has an IRI under `https://w3id.org/gcmkg/dataset/` (no blank nodes), partitions are keyed by the
-prefixed name of their class or property, and the output is `dataset.turtle`: the same graph gives the
-same bytes.
+prefixed name of their class or property, and the output is `dataset.graph_turtle`: the same graph gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, X
 
 from . import dataset, iris, reference
 from .dataset import FORMATS, INFERRED_SUFFIX
+from .export import file_name
 from .iris import GCM, ID, SCHEMA
 from .reference import project_root
 
@@ -334,7 +335,7 @@ def describe(files: dict[str, bytes | None], ds: ox.Dataset, base: str = DEFAULT
             bilingual(g, subset, DCTERMS.title, {"en": f"Facts read from {stem}",
                                                  "fr": f"Faits tirés de {stem}"})
             g.add((subset, PROV.wasDerivedFrom, iris.dataset_part("source", stem)))
-        triples = len(set(ds.quads_for_graph_name(ox.NamedNode(subset))))
+        triples = len(list(ds.quads_for_graph_name(ox.NamedNode(subset))))
         g.add((subset, VOID.triples, Literal(triples)))
         g.add((subset, DCTERMS.license, CC_BY))
         distribution(g, subset, name, files[name], "ttl", base,
@@ -419,7 +420,7 @@ def describe(files: dict[str, bytes | None], ds: ox.Dataset, base: str = DEFAULT
         g.add((node, VOID.triples, Literal(count)))
 
     assert not any(isinstance(t, BNode) for triple in g for t in triple), "void.ttl must have no blank node"
-    return dataset.turtle(sorted(dataset.triples(g), key=str))
+    return dataset.graph_turtle(g)
 
 
 def configured_base(base: str | None = None) -> str:
@@ -434,7 +435,7 @@ def describe_outputs(ds: ox.Dataset, reports: dict[str, bytes], base: str | None
                      sparql_endpoint: str | None = None) -> dict[str, bytes]:
     """What `gcmkg build` adds to graph/ beside the report graphs `reports` (file name -> bytes), all in `ds`:
     `context.jsonld` (the JSON-LD context of the exports) and `void.ttl` (this module)."""
-    files: dict[str, bytes | None] = {f"gcmkg{fmt.suffix}": None for fmt in FORMATS.values()}
+    files: dict[str, bytes | None] = {file_name(fmt): None for fmt in FORMATS}  # not written by the build
     files.update(reports)
     return {"context.jsonld": dataset.context_bytes(),
             "void.ttl": describe(files, ds, configured_base(base), configured_endpoint(sparql_endpoint))}

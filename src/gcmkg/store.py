@@ -151,7 +151,7 @@ class OxigraphStore:
             if value is None:
                 return None
             if value not in seen:
-                seen[value] = plain(from_ox(value))
+                seen[value] = from_ox(value)  # a plain literal for xsd:string, as rdflib's
             return seen[value]
 
         if isinstance(answer, ox.QueryBoolean):
