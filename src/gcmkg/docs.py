@@ -110,6 +110,9 @@ class Page:
     def __init__(self, graph: Graph):
         self.graph = graph
         self.terms = terms(graph)
+        # the member lists of every owl:AllDisjointClasses, read once (each class looks itself up in them)
+        self.disjoint_sets = [list(Collection(graph, graph.value(axiom, OWL.members)))
+                              for axiom in graph.subjects(RDF.type, OWL.AllDisjointClasses)]
 
     def link(self, node: Node) -> str:
         if isinstance(node, BNode):
@@ -197,8 +200,7 @@ class Page:
     def disjoint(self, iri: URIRef) -> list[Node]:
         g = self.graph
         out = {*g.objects(iri, OWL.disjointWith), *g.subjects(OWL.disjointWith, iri)}
-        for axiom in g.subjects(RDF.type, OWL.AllDisjointClasses):
-            members = list(Collection(g, g.value(axiom, OWL.members)))
+        for members in self.disjoint_sets:
             if iri in members:
                 out.update(m for m in members if m != iri)
         return sorted(out)
