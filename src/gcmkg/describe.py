@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -62,16 +63,6 @@ LANGUAGES = {"ar": "ARA", "en": "ENG", "es": "SPA", "fr": "FRA", "ru": "RUS", "z
 FEATURES = {"ttl": "Turtle", "nt": "N-Triples", "nq": "N-Quads", "trig": "TriG", "jsonld": "JSON-LD",
             "xml": "RDF_XML"}
 
-QUADS_NOTE = {"en": "One named graph per source: the ontology, each file of the reference graph, each report "
-                    "and, apart, what OWL 2 RL reasoning adds to it.",
-              "fr": "Un graphe nommé par source : l'ontologie, chaque fichier du graphe de référence, chaque "
-                    "rapport et, à part, ce que le raisonnement OWL 2 RL y ajoute."}
-MERGED_NOTE = {"en": "The union of the ontology, the reference graph, the reports and what OWL 2 RL reasoning "
-                     "adds to them, in one graph.",
-               "fr": "L'union de l'ontologie, du graphe de référence, des rapports et de ce que le raisonnement "
-                     "OWL 2 RL y ajoute, en un seul graphe."}
-
-
 @dataclass(frozen=True)
 class Target:
     """An external dataset the graph links to."""
@@ -83,39 +74,11 @@ class Target:
     title_fr: str
 
 
-TARGETS = (
-    Target("eu-country", str(iris.EU_COUNTRY), "https://op.europa.eu/en/web/eu-vocabularies/countries-and-territories",
-           "EU Publications Office: countries and territories authority table",
-           "Office des publications de l'UE : table d'autorité des pays et territoires"),
-    Target("sdg", str(iris.SDG), "https://metadata.un.org/sdg/",
-           "United Nations: Sustainable Development Goals, targets and indicators",
-           "Nations Unies : objectifs, cibles et indicateurs de développement durable"),
-    Target("un-network-on-migration", "https://migrationnetwork.un.org/", "https://migrationnetwork.un.org/",
-           "United Nations Network on Migration", "Réseau des Nations Unies sur les migrations"),
-)
-
-TITLE = {"en": "Knowledge graph of the regional reviews of the Global Compact for Migration",
-         "fr": "Graphe de connaissances des examens régionaux du Pacte mondial sur les migrations"}
-DESCRIPTION = {
-    "en": "The reports of the regional reviews of the Global Compact for Safe, Orderly and Regular Migration "
-          "(GCM) as linked data: who (States, organisations, persons) did what (organised, co-chaired, "
-          "moderated, spoke, spoke on behalf of others, replied) in which session of which review, hence which "
-          "of the 23 GCM objectives each actor engaged with, every fact traceable to the paragraph of the report "
-          "it comes from. With the gcmkg ontology, the reference graph (objectives, guiding principles, themes, "
-          "UN Member States, organisations) and the entailments of OWL 2 RL reasoning, each in its named graph.",
-    "fr": "Les rapports des examens régionaux du Pacte mondial pour des migrations sûres, ordonnées et "
-          "régulières en données liées : qui (États, organisations, personnes) a fait quoi (organisé, coprésidé, "
-          "animé, pris la parole, parlé au nom d'autres, exercé un droit de réponse) dans quelle séance de quel "
-          "examen, et donc de quels objectifs du Pacte chaque acteur s'est saisi, chaque fait étant rattaché au "
-          "paragraphe du rapport dont il est tiré. Avec l'ontologie gcmkg, le graphe de référence (objectifs, "
-          "principes directeurs, thèmes, États Membres de l'ONU, organisations) et les déductions du "
-          "raisonnement OWL 2 RL, chacun dans son graphe nommé.",
-}
-KEYWORDS = {"en": ("migration", "Global Compact for Migration", "GCM", "regional review", "United Nations",
-                   "linked data"),
-            "fr": ("migrations", "Pacte mondial sur les migrations", "examen régional", "Nations Unies",
-                   "données liées")}
-PUBLISHER_NAME = "gcmkg developers"
+#: The dataset's words (titles, description, keywords, linked datasets): data, in describe.toml.
+TEXTS = tomllib.loads((Path(__file__).parent / "describe.toml").read_text(encoding="utf-8"))
+TITLE, DESCRIPTION, KEYWORDS = TEXTS["title"], TEXTS["description"], TEXTS["keywords"]
+QUADS_NOTE, MERGED_NOTE, PUBLISHER_NAME = TEXTS["quads_note"], TEXTS["merged_note"], TEXTS["publisher"]
+TARGETS = tuple(Target(**target) for target in TEXTS["targets"])
 
 #: Prefixes for partition keys and for void.ttl itself.
 PREFIXES = {**iris.EXPORT_PREFIXES, "voidext": VOIDEXT}
