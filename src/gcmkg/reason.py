@@ -45,28 +45,14 @@ ENGINES = ("rules", "owlrl")
 Triple = tuple
 
 
-def tbox(ontology: Graph) -> Graph:
-    """The ontology's axioms that the kept entailments can come from."""
-    out = Graph()
-    for triple in _tbox_triples(ontology):
-        out.add(triple)
-    return out
-
-
-_TBOXES: dict[int, tuple[Graph, list[Triple]]] = {}
-
-
 def _tbox_triples(ontology: Graph) -> list[Triple]:
-    known = _TBOXES.get(id(ontology))
-    if known is not None and known[0] is ontology:
-        return known[1]
+    """The ontology's axioms that the kept entailments can come from."""
     out = []
     for s, p, o in ontology:
         if p in STRUCTURAL and not (p == RDFS.subClassOf and isinstance(o, BNode)):
             out.append((s, p, o))
         elif p == RDF.type and o in PROPERTY_KINDS:
             out.append((s, p, o))
-    _TBOXES[id(ontology)] = (ontology, out)
     return out
 
 
@@ -83,13 +69,6 @@ def _input_triples(data: Graph, ontology: Graph, reference: Graph) -> set[Triple
         for kind in reference.objects(node, RDF.type):
             triples.add((node, RDF.type, kind))
     return triples
-
-
-def closure_input(data: Graph, ontology: Graph, reference: Graph) -> Graph:
-    graph = Graph()
-    for triple in _input_triples(data, ontology, reference):
-        graph.add(triple)
-    return graph
 
 
 def mentioned(data: Graph) -> set[URIRef]:
@@ -338,16 +317,6 @@ def engine_name(engine: str | None = None) -> str:
     return name
 
 
-_KNOWN: dict[int, tuple[Graph, frozenset]] = {}
-
-
-def _as_set(graph: Graph) -> frozenset:
-    known = _KNOWN.get(id(graph))
-    if known is None or known[0] is not graph or len(known[1]) != len(graph):
-        known = _KNOWN[id(graph)] = (graph, frozenset(graph))
-    return known[1]
-
-
 def reason(data: Graph, ontology: Graph, reference: Graph, engine: str | None = None) -> Graph:
     """The inferred triples about one report's data, without what is already asserted anywhere.
 
@@ -361,7 +330,7 @@ def reason(data: Graph, ontology: Graph, reference: Graph, engine: str | None = 
             closure = owlrl_closure(triples)
     else:
         closure = owlrl_closure(triples)
-    known = _as_set(reference)
+    known = frozenset(reference)
     subjects = {s for s in data.subjects() if isinstance(s, URIRef)}
     nodes = mentioned(data)
     inferred = bind(Graph())

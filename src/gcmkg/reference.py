@@ -70,13 +70,16 @@ def sources(root: Path | None = None) -> list[dataset.Source]:
     return out
 
 
-#: files' contents -> (the parsed dataset, what is made from it alone: rdflib graphs, gazetteers, labels)
+#: files' contents -> (the parsed dataset, what is made from the ontology files alone: rdflib graphs,
+#: gazetteers, labels, the parsed shapes)
 _PARSED: dict[str, tuple[ox.Dataset, dict[str, object]]] = {}
 
 
 def _entry(root: Path | None) -> tuple[ox.Dataset, dict[str, object]]:
     found = sources(root)
-    key = hashlib.sha256(b"\0".join(s.graph.encode() + b"\0" + s.data for s in found)).hexdigest()
+    shapes = shapes_file(root)
+    key = hashlib.sha256(b"\0".join([*(s.graph.encode() + b"\0" + s.data for s in found),
+                                      shapes.read_bytes() if shapes.is_file() else b""])).hexdigest()
     if key not in _PARSED:
         _PARSED[key] = (dataset.load(found), {})
         for old in list(_PARSED)[:-MEMORY_KEEP]:

@@ -336,15 +336,10 @@ def shapes_text(root: Path | None = None) -> str:
     return path.read_text(encoding="utf-8")
 
 
-_SHAPES: dict[str, Graph] = {}
-
-
 def shapes_graph(root: Path | None = None) -> Graph:
+    """The shapes, parsed once while the ontology files are the same (the one cache, see `reference`)."""
     text = shapes_text(root)
-    if text not in _SHAPES:
-        _SHAPES.clear()
-        _SHAPES[text] = bind(Graph()).parse(data=text, format="turtle")
-    return _SHAPES[text]
+    return reference.derived(root, "shapes", lambda: bind(Graph()).parse(data=text, format="turtle"))
 
 
 @dataclass(frozen=True)
