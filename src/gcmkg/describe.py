@@ -183,7 +183,7 @@ def editions(ds: ox.Dataset, stems: list[str]) -> list[ReportEdition]:
     """What each report graph says about its report: symbol, language, review, date."""
     out = []
     for stem in stems:
-        g = dataset.rdflib_graph(ds, [str(iris.report_graph(stem))])
+        g = report_and_review(ds, str(iris.report_graph(stem)))
         for report in sorted(s for s in g.subjects(RDF.type, GCM.Report) if isinstance(s, URIRef)):
             reviews = sorted({*g.subjects(GCM.hasReport, report), *g.objects(report, GCM.reportOf)})
             review = reviews[0] if reviews else None
@@ -193,6 +193,23 @@ def editions(ds: ox.Dataset, stems: list[str]) -> list[ReportEdition]:
             dates = tuple(sorted(g.objects(review, SCHEMA.startDate), key=str)) if review else ()
             out.append(ReportEdition(stem, report, review, language, symbol, titles, dates))
     return out
+
+
+def report_and_review(ds: ox.Dataset, graph: str) -> Graph:
+    """What a report graph says about its gcm:Report nodes and their review, as a small rdflib graph (the rest
+    of the report graph is not needed here)."""
+    name = ox.NamedNode(graph)
+    reports = {q.subject for q in ds.quads_for_object(ox.NamedNode(str(GCM.Report)))
+               if q.graph_name == name and q.predicate.value == RDF_TYPE}
+    nodes = set(reports) | {q.subject for r in reports for q in ds.quads_for_object(r) if q.graph_name == name}
+    nodes |= {q.object for n in list(nodes) for q in ds.quads_for_subject(n)
+              if q.graph_name == name and q.predicate.value == str(GCM.reportOf)}
+    g = Graph()
+    for node in nodes:
+        for q in ds.quads_for_subject(node):
+            if q.graph_name == name:
+                g.add((dataset.from_ox(q.subject), dataset.from_ox(q.predicate), dataset.from_ox(q.object)))
+    return g
 
 
 def language_node(code: str) -> URIRef | Literal:
