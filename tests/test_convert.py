@@ -181,3 +181,17 @@ def test_a_regional_name_resolves_only_for_its_commission() -> None:
     assert (iris.unresolved(name), RDF.type, GCM.UnresolvedActor) in escap.graph
     warnings = [str(w) for w in escap.diagnostics.warnings if name in str(w)]
     assert warnings and all("Commission économique pour l'Europe" in w and "regionalName" in w for w in warnings)
+
+
+@pytest.mark.parametrize(("pattern", "text"), [
+    (r"(?:des )?migrants", "xdes migrants et des migrants, immigrants"),
+    (r"migrations?", "émigrations migration_x migrations"),
+    (r"travail", "travail"),
+])
+def test_whole_words_finds_what_a_look_behind_finds(pattern: str, text: str) -> None:
+    import re
+
+    from gcmkg.lexicon import FLAGS, whole_words
+    expected = [(m.start(), m.group(0)) for m in re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", text, FLAGS)]
+    found = [(m.start(), m.group(0)) for m in whole_words(re.compile(rf"(?:{pattern})(?!\w)", FLAGS), text)]
+    assert found == expected and expected

@@ -13,7 +13,7 @@ from rdflib import URIRef
 
 from .errors import Diagnostics, InputError
 from .iris import GCM
-from .lexicon import FLAGS, Lexicon
+from .lexicon import FLAGS, Lexicon, whole_words
 from .names import PAREN_TAIL, Names
 from .reader import Document, Paragraph, Section
 from .records import (Actor, Decision, Extraction, ForumEdition, Participation, ReviewRecord,
@@ -452,7 +452,7 @@ class Extractor:
             hits: dict[str, list[str]] = {}
             for key, patterns in concepts:
                 for pattern in patterns:
-                    for m in pattern.finditer(para.text):
+                    for m in whole_words(pattern, para.text):
                         words = m.group(0)
                         if words not in hits.setdefault(key, []):
                             hits[key].append(words)

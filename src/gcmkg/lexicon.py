@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 FLAGS = re.IGNORECASE | re.UNICODE
+WORD = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,23 @@ class Lexicon:
         return [(role, _compile(p, FLAGS)) for role, p in self.data["roles"].items()]
 
     def concepts(self) -> list[tuple[str, list[re.Pattern[str]]]]:
-        """Concept key ('theme/diaspora') with its word-bounded patterns, sorted for determinism."""
+        """Concept key ('theme/diaspora') with its patterns, sorted for determinism; `whole_words` finds them."""
         table = self.data.get("concepts", {})
-        return [(key, [_compile(rf"(?<!\w)(?:{p})(?!\w)", FLAGS) for p in table[key]]) for key in sorted(table)]
+        return [(key, [_compile(rf"(?:{p})(?!\w)", FLAGS) for p in table[key]]) for key in sorted(table)]
+
+
+def whole_words(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of `pattern` in `text` that start a word, as `(?<!\w)pattern` would find them: a leading
+    look-behind keeps Python's regex engine from skipping ahead to where a match can start (half the time of
+    a report's conversion), so the start is checked here, and a match that starts inside a word is looked
+    for again one character later."""
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        if match.start() > 0 and WORD.match(text, match.start() - 1):
+            position = match.start() + 1
+            continue
+        yield match
+        position = match.end() if match.end() > match.start() else match.end() + 1
 
 
 @cache
