@@ -199,16 +199,17 @@ def report_and_review(ds: ox.Dataset, graph: str) -> Graph:
     """What a report graph says about its gcm:Report nodes and their review, as a small rdflib graph (the rest
     of the report graph is not needed here)."""
     name = ox.NamedNode(graph)
-    reports = {q.subject for q in ds.quads_for_object(ox.NamedNode(str(GCM.Report)))
-               if q.graph_name == name and q.predicate.value == RDF_TYPE}
-    nodes = set(reports) | {q.subject for r in reports for q in ds.quads_for_object(r) if q.graph_name == name}
-    nodes |= {q.object for n in list(nodes) for q in ds.quads_for_subject(n)
-              if q.graph_name == name and q.predicate.value == str(GCM.reportOf)}
+
+    def quads(found) -> list:  # noqa: ANN001
+        return [q for q in found if q.graph_name == name]
+
+    reports = {q.subject for q in quads(ds.quads_for_object(ox.NamedNode(str(GCM.Report))))
+               if q.predicate.value == RDF_TYPE}
+    reviews = {q.subject for r in reports for q in quads(ds.quads_for_object(r)) if q.predicate.value == str(GCM.hasReport)}
+    reviews |= {q.object for r in reports for q in quads(ds.quads_for_subject(r)) if q.predicate.value == str(GCM.reportOf)}
     g = Graph()
-    for node in nodes:
-        for q in ds.quads_for_subject(node):
-            if q.graph_name == name:
-                g.add((dataset.from_ox(q.subject), dataset.from_ox(q.predicate), dataset.from_ox(q.object)))
+    for q in (q for node in reports | reviews for q in quads(ds.quads_for_subject(node))):
+        g.add((dataset.from_ox(q.subject), dataset.from_ox(q.predicate), dataset.from_ox(q.object)))
     return g
 
 
