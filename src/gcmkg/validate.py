@@ -29,6 +29,7 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -381,14 +382,39 @@ def _rudof_term(text: str):  # noqa: ANN202
     return from_ox(next(iter(ox.parse(line.encode("utf-8"), format=ox.RdfFormat.TURTLE))).object)
 
 
-def rudof_findings(data: bytes, shapes: str) -> list[Finding]:
-    """pyrudof's native engine on N-Triples data."""
+def rudof_session(root: Path | None = None):  # noqa: ANN201 - pyrudof.Rudof
+    """A pyrudof session holding the ontology, the reference graph and the shapes, read once per process and kept
+    beside them (the one cache, see `reference`); each validation stages its data on top and rolls it back."""
     import pyrudof
 
-    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-    rudof.read_data(data.decode("utf-8"), format=pyrudof.RDFFormat.NTriples)
-    rudof.read_shacl(shapes)
-    report = rudof.validate_shacl()
+    def start():  # noqa: ANN202
+        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        base = ox.serialize((q.triple for q in reference.with_data(root)), format=ox.RdfFormat.N_TRIPLES)
+        rudof.read_data(base.decode("utf-8"), format=pyrudof.RDFFormat.NTriples)
+        rudof.read_shacl(shapes_text(root))
+        return rudof
+
+    return reference.derived(root, "rudof", start)
+
+
+def rudof_findings(data: bytes, root: Path | None = None, staged: bool = True) -> list[Finding]:
+    """pyrudof's native engine on N-Triples data: staged on the session that holds the ontology, the reference
+    graph and the shapes (`rudof_session`), or, not `staged`, alone with the shapes."""
+    import pyrudof
+
+    if staged:
+        rudof = rudof_session(root)
+        rudof.begin_staging()
+    else:
+        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        rudof.read_shacl(shapes_text(root))
+    try:
+        if data:  # pyrudof refuses to read nothing
+            rudof.read_data(data.decode("utf-8"), format=pyrudof.RDFFormat.NTriples, merge=True)
+        report = rudof.validate_shacl()
+    finally:
+        if staged:
+            rudof.rollback_staging()
     return [Finding(_rudof_term(str(v.focus_node)), URIRef(str(v.source_shape)) if v.source_shape else None,
                     URIRef(str(v.constraint_component)), str(v.severity).removeprefix(str(SH)),
                     None if v.value is None else _rudof_term(str(v.value))) for v in report.violations]
@@ -408,14 +434,19 @@ def pyshacl_findings(data: Graph, shapes: Graph) -> list[Finding]:
 
 
 def findings(ds: ox.Dataset, root: Path | None = None, engine: str | None = None) -> list[Finding]:
-    """The SHACL findings on the union of every graph of the dataset."""
+    """The SHACL findings on the union of every graph of the dataset. When it holds the ontology and the reference
+    graph of `root` whole (`reference.with_data`), only the other graphs are handed to pyrudof, on top of the
+    session that already holds those."""
     if engine_name(engine) == "pyshacl":
         return pyshacl_findings(dataset.rdflib_graph(ds), shapes_graph(root))
-    data = ox.serialize((q.triple for q in ds), format=ox.RdfFormat.N_TRIPLES)
+    sizes = reference.derived(root, "graph-sizes", lambda: Counter(q.graph_name.value for q in reference.with_data(root)))
+    staged = all(len(list(ds.quads_for_graph_name(ox.NamedNode(g)))) == n for g, n in sizes.items())
+    quads = (q for q in ds if not staged or q.graph_name.value not in sizes)
+    data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
     import pyrudof
 
     try:
-        return rudof_findings(data, shapes_text(root))
+        return rudof_findings(data, root, staged)
     except pyrudof.ShaclError:
         # pyrudof 0.3.35 fails a SHACL-SPARQL constraint whose focus node is a blank node (it writes the node
         # into the query's VALUES): the reference engine answers instead, with the same results by definition.
