@@ -14,8 +14,6 @@ ID = Namespace(BASE + "id/")
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 ORG = _NS("http://www.w3.org/ns/org#")
 SCHEMA = _NS("https://schema.org/")
-SDG = _NS("http://metadata.un.org/sdg/")
-EU_COUNTRY = _NS("http://publications.europa.eu/resource/authority/country/")
 
 #: Prefixes bound on every graph we write, so serialisations are stable and readable.
 PREFIXES: dict[str, Namespace] = {
