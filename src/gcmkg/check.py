@@ -23,7 +23,7 @@ from .iris import GCM, ID
 from .reference import ontology_file, reference_files
 from .resolve import normal
 
-TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype)
 LANGUAGES = ("en", "fr")
 
 
