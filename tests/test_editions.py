@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF
 
 from gcmkg.build import build
 from gcmkg.convert import Converted, detect_language
@@ -34,7 +34,7 @@ SESSIONS = (GCM.OpeningSession, GCM.ThematicSession, GCM.ClosingSession)
 PARAGRAPHS = (GCM.BodyParagraph, GCM.AnnexParagraph, GCM.Footnote)
 # What a participation says besides its label, its function and its name as printed (language-tagged text).
 PARTICIPATION_FACTS = (RDF.type, GCM.inEvent, GCM.participant, GCM.onBehalfOf, GCM.order, GCM.affiliation,
-                       GCM.representedBy, PROV.wasDerivedFrom)
+                       GCM.representedBy, GCM.statedIn)
 Variant = Callable[..., Converted]  # the convert_variant fixture of conftest.py
 
 
@@ -43,7 +43,11 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graph]:
     out = tmp_path_factory.mktemp("editions")
     converted = build([FRENCH, ENGLISH], out, ROOT, quiet=True)
     for item in converted:
-        assert not item.warnings, (item.source.name, item.warnings)
+        # The one warning of both editions: paragraph 5 pairs ("respectively") the EEAS with a unit of the
+        # Commission, a pairing the reference graph contradicts (tests/test_fidelity.py).
+        unexpected = [w for w in item.warnings
+                      if not (w.message.startswith("paragraph 5 gives ") and "org:subOrganizationOf" in w.message)]
+        assert not unexpected, (item.source.name, unexpected)
     return {language: Graph().parse(out / f"ece-gcm-2024-review-{language}.ttl", format="turtle")
             for language in ("fr", "en")}
 
@@ -58,7 +62,7 @@ def participations(graph: Graph) -> set[URIRef]:
 
 def links(graph: Graph) -> set[tuple[URIRef, URIRef]]:
     """(paragraph, concept) of every thematic link."""
-    return {(graph.value(link, PROV.wasDerivedFrom), graph.value(link, GCM.linkedConcept))
+    return {(graph.value(link, GCM.statedIn), graph.value(link, GCM.linkedConcept))
             for link in graph.subjects(RDF.type, GCM.ThematicLink)}
 
 
@@ -90,9 +94,10 @@ def test_all_facts_between_nodes_are_shared(editions: dict[str, Graph]) -> None:
 
     def facts(graph: Graph) -> set[tuple]:
         link_nodes = set(graph.subjects(RDF.type, GCM.ThematicLink))
+        files = set(graph.subjects(RDF.type, OWL.Ontology))  # each graph file's own header names the file
         return {(s, p, o) for s, p, o in graph
                 if not (isinstance(o, Literal) and o.language)
-                and s not in link_nodes and o not in link_nodes
+                and s not in link_nodes and o not in link_nodes and s not in files
                 and p not in (DCTERMS.language, DCTERMS.source)}
 
     fr, en = facts(editions["fr"]), facts(editions["en"])

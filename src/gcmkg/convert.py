@@ -43,7 +43,8 @@ def convert(path: Path, root: Path | None = None) -> Converted:
     gazetteer = gazetteer_for(root, lex.language)
     diagnostics = Diagnostics(str(path))
     extraction = extract.extract(document, lex, gazetteer, diagnostics)
-    graph = emit.emit(document, extraction, lex, gazetteer, labels_for(root, lex.language))
+    graph = emit.emit(document, extraction, lex, gazetteer, labels_for(root, lex.language),
+                      reference.derived(root, "substantive", lambda: emit.substantive_roles(reference.ontology(root))))
     return Converted(path, path.stem, graph, extraction, diagnostics)
 
 

@@ -1,6 +1,6 @@
 """Emit the RDF data graph of one report from the extracted records.
 
-Every fact points to the paragraph it came from (`prov:wasDerivedFrom`); every paragraph and footnote
+Every fact points to the paragraph it came from (`gcm:statedIn`); every paragraph and footnote
 keeps its number and full language-tagged text. IRIs come from `iris` only.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from . import iris
 from .iris import GCM, SCHEMA
@@ -92,6 +92,8 @@ class Emitter:
             self.add(iri, GCM.aboutSession, iris.session(self.review, key))
         for call in para.footnote_calls:
             self.add(iri, GCM.hasFootnote, iris.paragraph(self.review, "footnote", call))
+        for address in para.urls:  # the web addresses it cites (the reader removed Markdown escapes)
+            self.add(iri, DCTERMS.references, URIRef(address))
 
     # ------------------------------------------------------------------ meeting
 
@@ -111,7 +113,7 @@ class Emitter:
             g.add((doc, RDF.type, GCM.Document))
             g.add((doc, DCTERMS.identifier, Literal(review.agenda)))
             g.add((doc, RDFS.label, Literal(review.agenda)))
-            g.add((doc, PROV.wasDerivedFrom, self.paragraph_iri(review.agenda_source)))
+            g.add((doc, GCM.statedIn, self.paragraph_iri(review.agenda_source)))
             g.add((r, GCM.agenda, doc))
         if review.decision:
             d = review.decision
@@ -121,24 +123,29 @@ class Emitter:
             g.add((iri, RDFS.label, self.text(d.text)))
             g.add((iri, DCTERMS.date, Literal(d.date.isoformat(), datatype=XSD.date)))
             g.add((iri, DCTERMS.creator, body))
-            g.add((iri, PROV.wasDerivedFrom, self.paragraph_iri(d.source)))
+            g.add((iri, GCM.statedIn, self.paragraph_iri(d.source)))
             for call in d.footnotes:
                 g.add((iri, DCTERMS.source, iris.paragraph(self.review, "footnote", call)))
             g.add((r, GCM.followsDecision, iri))
-        for edition, prop in ((review.precedes, GCM.precedes), (review.feeds, GCM.contributesTo)):
+        # A forum edition is of the forum's series, never of the review's: the review is held before it
+        # (gcm:heldBefore), not its predecessor (gcm:precedes is for the next meeting of the same series).
+        for edition, prop in ((review.held_before, GCM.heldBefore), (review.feeds, GCM.contributesTo)):
             if edition is None:
                 continue
             iri = iris.forum_edition(edition.forum, edition.year)
-            g.add((iri, RDF.type, GCM.Meeting))
+            # An edition is a meeting of its series' kind (gcm:Forum), whichever way the review relates to it.
+            g.add((iri, RDF.type, self.gaz.kinds.get(edition.forum, GCM.Meeting)))
             g.add((iri, SCHEMA.superEvent, edition.forum))
             forum_label = self.gaz.label(edition.forum, self.lang) or iris.local_key(edition.forum)
             g.add((iri, RDFS.label, self.text(self.labels["forum_edition"].format(forum=forum_label, n=edition.year))))
-            g.add((iri, PROV.wasDerivedFrom, self.paragraph_iri(edition.source)))
+            g.add((iri, GCM.statedIn, self.paragraph_iri(edition.source)))
             g.add((r, prop, iri))
         if review.ngo_count is not None:
-            g.add((r, GCM.ngoCount, Literal(review.ngo_count, datatype=XSD.nonNegativeInteger)))
+            # gcm:ngoCount with gcm:ngoCountIsMinimum means "at least N": "more than 65" is at least 66.
+            count = review.ngo_count + 1 if review.ngo_count_exclusive else review.ngo_count
+            g.add((r, GCM.ngoCount, Literal(count, datatype=XSD.nonNegativeInteger)))
             g.add((r, GCM.ngoCountIsMinimum, Literal(review.ngo_count_minimum)))
-            g.add((r, PROV.wasDerivedFrom, self.paragraph_iri(review.ngo_source)))
+            g.add((r, GCM.statedIn, self.paragraph_iri(review.ngo_source)))
         for session in self.ex.sessions:
             s = iris.session(self.review, session.key)
             cls = {"opening": GCM.OpeningSession, "closing": GCM.ClosingSession, "thematic": GCM.ThematicSession}[session.kind]
@@ -153,7 +160,7 @@ class Emitter:
             for n in session.objectives:
                 g.add((s, GCM.coversObjective, iris.objective(n)))
             if session.source is not None:
-                g.add((s, PROV.wasDerivedFrom, self.paragraph_iri(session.source)))
+                g.add((s, GCM.statedIn, self.paragraph_iri(session.source)))
 
     def place(self, place: Actor) -> URIRef:
         if place.resolved:
@@ -178,7 +185,7 @@ class Emitter:
         self.add(iri, RDF.type, GCM.UnresolvedActor)
         self.add(iri, RDFS.label, self.text(actor.raw))
         self.add(iri, GCM.nameAsPrinted, self.text(actor.raw))
-        self.add(iri, PROV.wasDerivedFrom, self.paragraph_iri(source))
+        self.add(iri, GCM.statedIn, self.paragraph_iri(source))
         return [iri]
 
     def participation(self, p: Participation) -> None:
@@ -196,10 +203,12 @@ class Emitter:
         names = ", ".join(a.raw for a in p.actors)
         g.add((iri, RDFS.label, self.text(self.labels["participation"].format(role=self.labels["roles"][p.role], actors=names))))
         g.add((iri, GCM.inEvent, event))
+        if p.role in self.substantive:  # engages the speaker with the session's objectives (the ontology's chain)
+            g.add((iri, GCM.substantiveIn, event))
         for actor in actors:
             g.add((iri, GCM.participant, actor))
         g.add((iri, GCM.nameAsPrinted, self.text(names)))
-        g.add((iri, PROV.wasDerivedFrom, self.paragraph_iri(p.source)))
+        g.add((iri, GCM.statedIn, self.paragraph_iri(p.source)))
         if p.order is not None:
             g.add((iri, GCM.order, Literal(p.order, datatype=XSD.positiveInteger)))
         for other in p.on_behalf:
@@ -226,7 +235,7 @@ class Emitter:
             concept_label = self.gaz.label(concept, self.lang) or self.concept_label(concept)
             g.add((iri, RDFS.label, self.text(self.labels["link"].format(n=link.source.number, concept=concept_label))))
             g.add((iri, GCM.linkedConcept, concept))
-            g.add((iri, PROV.wasDerivedFrom, paragraph))
+            g.add((iri, GCM.statedIn, paragraph))
             g.add((paragraph, GCM.hasThematicLink, iri))
             for words in link.evidence:
                 g.add((iri, GCM.evidence, self.text(words)))
@@ -234,8 +243,9 @@ class Emitter:
     def concept_label(self, concept: URIRef) -> str:
         return self.concept_labels.get(concept, link_key(concept))
 
-    def run(self, concept_labels: dict[URIRef, str]) -> Graph:
+    def run(self, concept_labels: dict[URIRef, str], substantive: frozenset[str]) -> Graph:
         self.concept_labels = concept_labels
+        self.substantive = substantive
         self.document()
         self.meeting()
         for p in self.ex.participations:
@@ -256,6 +266,13 @@ def concept_labels(reference: Graph, language: str) -> dict[URIRef, str]:
     return labels
 
 
+def substantive_roles(ontology: Graph) -> frozenset[str]:
+    """The participation classes the ontology makes gcm:SubstantiveParticipation (contribution, lead speaking):
+    the roles that engage a speaker with the objectives of a session."""
+    return frozenset(str(c).removeprefix(str(GCM)) for c in ontology.transitive_subjects(RDFS.subClassOf, GCM.SubstantiveParticipation)
+                     if str(c).startswith(str(GCM)) and c != GCM.SubstantiveParticipation)
+
+
 def emit(document: Document, extraction: Extraction, lexicon: Lexicon, gazetteer: Gazetteer,
-         labels: dict[URIRef, str]) -> Graph:
-    return Emitter(document, extraction, lexicon, gazetteer).run(labels)
+         labels: dict[URIRef, str], substantive: frozenset[str]) -> Graph:
+    return Emitter(document, extraction, lexicon, gazetteer).run(labels, substantive)

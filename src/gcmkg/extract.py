@@ -146,6 +146,7 @@ class Extractor:
         if m := self.lex.pattern("review", "ngo_count").search(text):
             review.ngo_count = int(m.group("count"))
             review.ngo_count_minimum = bool(m.group("minimum"))
+            review.ngo_count_exclusive = bool(m.groupdict().get("exclusive"))
             review.ngo_source = src
         if m := self.lex.pattern("review", "agenda").search(text):
             review.agenda, review.agenda_source = m.group("symbol").rstrip("."), src
@@ -154,9 +155,9 @@ class Extractor:
             year_match = self.lex.pattern("review", "forum_year").match(after)
             if year_match is None and (year_before := self.lex.pattern("review", "forum_year_before").search(before)):
                 year_match, before = year_before, before[: year_before.start()] + " "  # "the 2026 Forum"
-            if self.lex.pattern("review", "precedes").search(before) and review.precedes is None:
+            if self.lex.pattern("review", "precedes").search(before) and review.held_before is None:
                 year = int(year_match.group("year")) if year_match else review.date.year
-                review.precedes = ForumEdition(forum, year, src)
+                review.held_before = ForumEdition(forum, year, src)
             elif self.lex.pattern("review", "feeds").search(before) and review.feeds is None:
                 if year_match:
                     review.feeds = ForumEdition(forum, int(year_match.group("year")), src)
@@ -196,8 +197,42 @@ class Extractor:
             else:
                 pairs = [(s, representatives) for s in subjects]
             for subject_actor, reps in pairs:
-                out.append(Participation("Attendance", "review", [subject_actor], src, represented_by=reps))
+                kept = []
+                for rep in reps:
+                    parent = self.foreign_unit(subject_actor, rep)
+                    if parent is None:
+                        kept.append(rep)
+                        continue
+                    language = self.lex.language
+                    reading = f" (read with {m.group('respectively').strip(' ,')!r})" if m.group("respectively") else ""
+                    self.diag.warn(para.line, f"paragraph {para.number} gives {rep.raw!r} as the representative of "
+                                   f"{subject_actor.raw!r}{reading}, which the reference graph contradicts: "
+                                   f"{self.gaz.label(rep.iris[0], language) or rep.raw} is a unit of "
+                                   f"{self.gaz.label(parent, language) or parent} (org:subOrganizationOf), not of "
+                                   f"{self.gaz.label(subject_actor.iris[0], language) or subject_actor.raw}; "
+                                   "the pairing is left out, the attendance is kept")
+                out.append(Participation("Attendance", "review", [subject_actor], src, represented_by=kept))
         return out
+
+    def foreign_unit(self, body: Actor, representative: Actor) -> URIRef | None:
+        """The organisation `representative` is a unit of, when that rules out its having represented `body`.
+
+        The rule: the reference graph says which bodies are units of a larger organisation (org:subOrganizationOf,
+        e.g. a Directorate-General of the European Commission). A unit acts for the organisation it belongs to, so
+        it can represent that organisation, or one that organisation is itself part of (a DG of the Commission for
+        the Commission or for the European Union), or one of its own units; a body outside that line (the EEAS, a
+        State) it cannot represent, and such a pairing is a misreading (e.g. of "respectivement") or a slip of the
+        report. Where the reference graph gives the representative no parent, or names neither side, it says
+        nothing and the pairing stands."""
+        if not body.iris:
+            return None
+        for rep in representative.iris:
+            ancestors = self.gaz.ancestors(rep)
+            if not ancestors:
+                continue
+            if not any(b == rep or b in ancestors or rep in self.gaz.ancestors(b) for b in body.iris):
+                return ancestors[0]
+        return None
 
     def possessive_actor(self, text: str, subjects: list[Actor], line: int) -> Actor | None:
         possessive = self.lex.pattern("text", "possessive").match(text)

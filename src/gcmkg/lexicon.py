@@ -47,7 +47,7 @@ class Lexicon:
 
 
 def whole_words(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """The matches of `pattern` in `text` that start a word, as `(?<!\w)pattern` would find them: a leading
+    r"""The matches of `pattern` in `text` that start a word, as `(?<!\w)pattern` would find them: a leading
     look-behind keeps Python's regex engine from skipping ahead to where a match can start (half the time of
     a report's conversion), so the start is checked here, and a match that starts inside a word is looked
     for again one character later."""

@@ -28,6 +28,12 @@ AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1")
 UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])(_{1,2})(?=\S)(.+?)(?<=\S)\1(?!\w)")
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+# A web address in plain text, up to a space or a character no URL holds; a backslash is kept for `url`.
+URL = re.compile(r"""\b(?:https?|ftp)://[^\s<>"{}|^`]+""", re.IGNORECASE)
+# Markdown escapes left in an address, also doubled ("item%20202%20\\_EXCOM" from the PDF conversion): a
+# backslash is never part of a URL (RFC 3986), so one before punctuation is an escape.
+URL_ESCAPE = re.compile(r"\\+(?=[!-/:-@\[-`{-~])")
+URL_TRAILING = ".,;:!?'\"»"
 # A block after a page break continues the last unit unless that unit ended its sentence; a list
 # broken after "Canada ;" has not ended, so ";" and ")" do not end a sentence here.
 SENTENCE_END = re.compile(r"[.!?:»]\s*$")
@@ -67,6 +73,7 @@ class Paragraph:
     section: Section | None
     segments: list[Segment] = field(default_factory=list)
     footnote_calls: list[int] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)  # the web addresses it prints or links to, unescaped
 
     @property
     def text(self) -> str:
@@ -110,9 +117,28 @@ def decode(path: Path, data: bytes) -> str:
         ) from None
 
 
+def url(text: str) -> str:
+    """A web address without the Markdown escapes a conversion left in it; a stray backslash is encoded."""
+    return URL_ESCAPE.sub("", text).replace("\\", "%5C")
+
+
+def urls_in(text: str) -> list[str]:
+    """The web addresses in plain text, unescaped, without the sentence's punctuation after them."""
+    found: list[str] = []
+    for match in URL.finditer(text):
+        address = match.group(0).rstrip(URL_TRAILING)
+        while address.endswith(")") and address.count(")") > address.count("("):
+            address = address[:-1].rstrip(URL_TRAILING)
+        address = url(address)
+        if address not in found:
+            found.append(address)
+    return found
+
+
 def plain(markdown: str, footnote_numbers: set[int] | frozenset[int] = frozenset(),
-          calls: list[int] | None = None) -> str:
-    """Markdown inline text to plain text; footnote call-outs are removed and recorded in `calls`."""
+          calls: list[int] | None = None, urls: list[str] | None = None) -> str:
+    """Markdown inline text to plain text; footnote call-outs are removed and recorded in `calls`, web
+    addresses (link targets and addresses in the text) unescaped and recorded in `urls`."""
 
     def sup(match: re.Match[str]) -> str:
         content = match.group(1)
@@ -124,12 +150,24 @@ def plain(markdown: str, footnote_numbers: set[int] | frozenset[int] = frozenset
 
     text = SUP.sub(sup, markdown)
     text = TAG.sub("", text)
-    text = LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    targets: list[str] = []
+
+    def link(match: re.Match[str]) -> str:
+        if URL.fullmatch(match.group(2)):
+            targets.append(url(html.unescape(match.group(2))))
+        return match.group(1) or match.group(2)
+
+    text = LINK.sub(link, text)
     text = AUTOLINK.sub(r"\1", text)
     text = EMPHASIS.sub(r"\2", text)
     text = UNDERSCORE_EMPHASIS.sub(r"\2", text)
     text = ESCAPE.sub(r"\1", text)
     text = html.unescape(text)
+    text = URL.sub(lambda m: url(m.group(0)), text)  # an address reads as it is, without escapes
+    if urls is not None:
+        for address in [*targets, *urls_in(text)]:
+            if address not in urls:
+                urls.append(address)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -210,7 +248,7 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
         otherwise a block after a blank line (often a page break) is joined to the last unit when
         that unit's sentence is unfinished, and starts a new unit (e.g. a role line) when it is."""
         calls: list[int] = []
-        text = plain(markdown, footnote_numbers if para.part != "footnote" else frozenset(), calls)
+        text = plain(markdown, footnote_numbers if para.part != "footnote" else frozenset(), calls, para.urls)
         for call in calls:
             if call not in para.footnote_calls:
                 para.footnote_calls.append(call)

@@ -86,10 +86,11 @@ class ReviewRecord:
     agenda: str | None = None
     agenda_source: Source | None = None
     decision: Decision | None = None
-    precedes: ForumEdition | None = None
+    held_before: ForumEdition | None = None  # a meeting of another series held after the review
     feeds: ForumEdition | None = None
-    ngo_count: int | None = None
-    ngo_count_minimum: bool = False
+    ngo_count: int | None = None  # the number printed
+    ngo_count_minimum: bool = False  # printed as a lower bound ("au moins 65", "more than 65")
+    ngo_count_exclusive: bool = False  # a bound the number itself does not reach ("more than 65": 66 or more)
     ngo_source: Source | None = None
 
 

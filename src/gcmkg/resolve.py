@@ -18,7 +18,7 @@ from functools import cached_property
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .iris import GCM
+from .iris import GCM, ORG
 
 NAME_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, RDFS.label, GCM.acronym)
 ACTOR_ROOTS = (GCM.State, GCM.Organisation)
@@ -45,6 +45,8 @@ class Gazetteer:
     # (commission, name) -> individuals: names that hold only in that commission's reports
     regional_names: dict[tuple[URIRef, str], set[URIRef]] = field(default_factory=dict)
     other_regional_names: dict[tuple[URIRef, str], set[URIRef]] = field(default_factory=dict)
+    # organisation -> the organisations it is a unit of (org:subOrganizationOf, org:unitOf)
+    parents: dict[URIRef, set[URIRef]] = field(default_factory=dict)
 
     def lookup(self, raw: str, kinds: tuple[URIRef, ...] | None = None,
                commission: URIRef | None = None) -> URIRef | None:
@@ -77,6 +79,16 @@ class Gazetteer:
         if kind == GCM.State or kind in OTHER_KINDS:
             return kind
         return GCM.Organisation
+
+    def ancestors(self, iri: URIRef) -> list[URIRef]:
+        """The organisations `iri` is part of, nearest first (a Directorate-General: the European Commission,
+        then the European Union), as the reference graph states them."""
+        found: list[URIRef] = []
+        level = sorted(self.parents.get(iri, ()))
+        while level:
+            found.extend(p for p in level if p not in found and p != iri)
+            level = sorted({q for p in level for q in self.parents.get(p, ()) if q not in found and q != iri})
+        return found
 
     def demonym(self, word: str) -> URIRef | None:
         return self.demonyms.get(normal(word))
@@ -150,6 +162,10 @@ def build(reference: Graph, language: str) -> Gazetteer:
                     table = gazetteer.regional_names if value.language in (language, None) \
                         else gazetteer.other_regional_names
                     table.setdefault((region, normal(str(value))), set()).add(iri)
+        for prop in (ORG.subOrganizationOf, ORG.unitOf):
+            for parent in reference.objects(iri, prop):
+                if isinstance(parent, URIRef):
+                    gazetteer.parents.setdefault(iri, set()).add(parent)
         for value in reference.objects(iri, SKOS.notation):
             gazetteer.notations[iri] = str(value)
         for value in reference.objects(iri, GCM.demonym):
