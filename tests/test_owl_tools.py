@@ -415,17 +415,4 @@ def test_hermit_reports_an_unsatisfiable_class(core_graph, tmp_path):
     assert str(GCM.BrokenStatePerson) in unsatisfiable, unsatisfiable
 
 
-def test_hermit_finds_the_built_graph_consistent_with_the_ontology(ontology_present, tmp_path):
-    """The converter's output must not contradict the ontology (e.g. a property used outside its domain
-    on a node of a disjoint class)."""
-    merged = Graph().parse(merge_for_owlready(ONTOLOGY_DIR, tmp_path / "tbox.owl"), format="xml")
-    for data in sorted((ONTOLOGY_DIR.parent / "graph").glob("*.ttl")):
-        merged.parse(data, format="turtle")
-    merged.serialize(tmp_path / "all.owl", format="xml")
-    _require_tool("java")
-    owlready2 = _owlready2()
-    world = owlready2.World()
-    world.get_ontology((tmp_path / "all.owl").as_uri()).load()
-    # xsd:date (schema:startDate) is outside the OWL 2 datatype map: HermiT must be told to ignore it.
-    owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True)
-    assert sorted(c.iri for c in world.inconsistent_classes()) == []
+# HermiT over the built graph (no datatype ignored): tests/test_protege.py

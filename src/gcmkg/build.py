@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import dataset, describe, docs, reason, reference, validate
+from . import dataset, describe, docs, owlfiles, reason, reference, validate
 from .convert import Converted, convert
 from .errors import InputError, Problem
 from .reference import project_root
@@ -60,8 +60,9 @@ def build_one(path: Path, root: Path, check: bool = True, reasoner: str | None =
     converted = convert(path, root)
     inferred = infer(converted, root, reasoner)
     report = validate.validate(converted.graph, root, [str(path)], engine) if check else None
-    files = {f"{converted.stem}.ttl": dataset.graph_turtle(converted.graph),
-             f"{converted.stem}-inferred.ttl": dataset.graph_turtle(inferred)}
+    asserted = owlfiles.report_header(converted.graph, converted.stem, root)
+    files = {f"{converted.stem}.ttl": dataset.graph_turtle(asserted),
+             f"{converted.stem}-inferred.ttl": dataset.graph_turtle(owlfiles.inferred_header(inferred, converted.stem))}
     return Built(path, converted.stem, converted.diagnostics.warnings, files, report)
 
 
@@ -95,6 +96,15 @@ def _build_in_worker(args: tuple) -> Built | _Failed:
         return build_one(*args)
     except InputError as err:
         return _Failed(err.problem.file, err.problem.line, err.problem.message)
+
+
+def reference_entailments(root: Path, reasoner: str | None = None) -> bytes:
+    """graph/reference-inferred.ttl: what OWL RL reasoning adds to the reference graph alone (every State an
+    Actor, ...), which no report's entailments repeat."""
+    ds = reference.with_data(root)
+    individuals = dataset.rdflib_graph(ds, [s.graph for s in reference.sources(root)[1:]])
+    inferred = reason.reason(individuals, reference.ontology(root), Graph(), reasoner)
+    return dataset.graph_turtle(owlfiles.reference_inferred_header(inferred, root))
 
 
 def build_each(reports: list[Path], root: Path, check: bool = True, jobs: int | None = None,
@@ -145,6 +155,10 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
     root = root or project_root()
     reports = reports or sources(root)
     out = out or root / "graph"
+    for path in reports:
+        if path.stem == owlfiles.REFERENCE_STEM:
+            raise InputError(path, 1, f"a report may not be named {path.name}: graph/{owlfiles.REFERENCE_INFERRED_FILE} "
+                                      "holds the reference graph's entailments; rename the file")
     built = build_each(reports, root, check, jobs, reasoner, engine)  # InputError stops here, before any write
     for item in built:
         for warning in item.warnings:
@@ -156,8 +170,12 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
         print(f"warning: {source}: the graph does not conform to the shapes; written anyway (--allow-invalid)",
               file=sys.stderr)
     files = {name: data for item in built for name, data in item.files.items()}
+    files[owlfiles.REFERENCE_INFERRED_FILE] = reference_entailments(root, reasoner)
     ds = dataset.load(dataset.report_sources(files), reference.with_data(root))
+    graph_files = list(files)
     files.update(describe.describe_outputs(ds, files))  # graph/void.ttl and graph/context.jsonld
+    files[owlfiles.ALL_FILE] = owlfiles.everything(graph_files, root)  # for Protégé: File > Open, all is there
+    files[owlfiles.CATALOG_FILE] = owlfiles.catalog(graph_files, out, root)
     files["docs/index.html"] = docs.render_project(root)
     write_all(files, out)
     if not quiet:

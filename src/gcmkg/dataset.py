@@ -28,8 +28,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from . import iris
 from .errors import InputError
 
-#: Turtle files of a graph folder that are not report graphs: the dataset description and the Turtle export.
-NOT_REPORTS = frozenset({"void.ttl", "gcmkg.ttl"})
+#: Turtle files of a graph folder that are not graphs of data: the dataset description, the Turtle export and the
+#: ontology that imports every graph (`owlfiles`).
+NOT_REPORTS = frozenset({"void.ttl", "gcmkg.ttl", "gcmkg.owl.ttl"})
 INFERRED_SUFFIX = "-inferred.ttl"
 
 #: Prefixes written in Turtle and TriG. `id:` is left out on purpose: pyoxigraph would write the slashes of

@@ -45,7 +45,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, VOID, X
 
 from . import dataset, iris, reference
 from .dataset import FORMATS, INFERRED_SUFFIX
-from .export import file_name
+from .owlfiles import REFERENCE_STEM
+from .export import IMPORTS, file_name
 from .iris import GCM, ID, SCHEMA
 from .reference import project_root
 
@@ -307,7 +308,12 @@ def describe(files: dict[str, bytes | None], ds: ox.Dataset, base: str = DEFAULT
         g.add((d, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, RDF.type, DCAT.Dataset))
-        if inferred:
+        if inferred and stem == REFERENCE_STEM:  # graph/reference-inferred.ttl
+            bilingual(g, subset, DCTERMS.title, {"en": "OWL 2 RL entailments of the reference graph",
+                                                 "fr": "Déductions OWL 2 RL du graphe de référence"})
+            for source in reference.sources():
+                g.add((subset, PROV.wasDerivedFrom, URIRef(source.graph)))
+        elif inferred:
             bilingual(g, subset, DCTERMS.title, {"en": f"OWL 2 RL entailments of {stem}",
                                                  "fr": f"Déductions OWL 2 RL de {stem}"})
             g.add((subset, PROV.wasDerivedFrom, iris.report_graph(stem)))
@@ -348,8 +354,8 @@ def describe(files: dict[str, bytes | None], ds: ox.Dataset, base: str = DEFAULT
         g.add((period, DCAT.startDate, min(dates, key=str)))
         g.add((period, DCAT.endDate, max(dates, key=str)))
 
-    # statistics of the whole graph
-    stats = statistics({q.triple for q in ds})
+    # statistics of the whole graph, as the one-graph distributions hold it (without the graph files' owl:imports)
+    stats = statistics({q.triple for q in ds if q.predicate != IMPORTS})
     g.add((d, VOID.triples, Literal(stats.triples)))
     g.add((d, VOID.distinctSubjects, Literal(stats.subjects)))
     g.add((d, VOID.distinctObjects, Literal(stats.objects)))

@@ -3,8 +3,9 @@
 The whole graph is the ontology, the reference graph (one file per vocabulary) and, for every report built
 into graph/, its asserted graph and the graph of what OWL RL reasoning adds to it, each source a named graph
 (see `dataset`). TriG and N-Quads keep the named graphs apart; Turtle, N-Triples, JSON-LD and RDF/XML get their
-union. `--what ontology` writes the ontology alone (what an ontology editor wants in RDF/XML). The writers are
-pyoxigraph's (JSON-LD compacted by rdflib), deterministic: see `dataset`.
+union, without the `owl:imports` of the graph files (everything they import is in it, so an OWL tool opening
+the one file fetches nothing). `--what ontology` writes the ontology alone (what an ontology editor wants in
+RDF/XML). The writers are pyoxigraph's (JSON-LD compacted by rdflib), deterministic: see `dataset`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from . import dataset, reference
 from .dataset import FORMATS
@@ -33,8 +36,18 @@ def sources(root: Path, graph_dir: Path, what: str = "all", inferred: bool = Tru
     return ontology + [s for s in reports if inferred or not s.inferred]
 
 
+IMPORTS = ox.NamedNode("http://www.w3.org/2002/07/owl#imports")
+
+
+def serialise(ds: ox.Dataset, fmt: str) -> bytes:
+    """One syntax of the dataset; a merged one (not N-Quads or TriG) without owl:imports."""
+    if not FORMATS[fmt].quads:
+        ds = ox.Dataset(q for q in ds if q.predicate != IMPORTS)
+    return dataset.serialise(ds, fmt)
+
+
 def export(root: Path, graph_dir: Path, fmt: str, what: str = "all", inferred: bool = True) -> bytes:
-    return dataset.serialise(dataset.load(sources(root, graph_dir, what, inferred)), fmt)
+    return serialise(dataset.load(sources(root, graph_dir, what, inferred)), fmt)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -61,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         for fmt in FORMATS:
-            (out / file_name(fmt, args.what)).write_bytes(dataset.serialise(store, fmt))
+            (out / file_name(fmt, args.what)).write_bytes(serialise(store, fmt))
         return 0
     data = export(root, graph_dir, args.format, args.what, inferred=not args.no_inferred)
     if args.out in (None, "-"):

@@ -103,11 +103,13 @@ HANDLED_OWL_PREDICATES = {OWL.inverseOf, OWL.propertyChainAxiom, OWL.equivalentC
                           OWL.differentFrom,
                           # annotations
                           OWL.versionInfo, OWL.versionIRI, OWL.imports, OWL.priorVersion, OWL.deprecated,
-                          OWL.backwardCompatibleWith, OWL.incompatibleWith}
+                          OWL.backwardCompatibleWith, OWL.incompatibleWith,
+                          # annotated axioms (the sources of the reference graph's links): no OWL 2 RL rule reads them
+                          OWL.annotatedSource, OWL.annotatedProperty, OWL.annotatedTarget}
 HANDLED_OWL_TYPES = {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.TransitiveProperty,
                      OWL.SymmetricProperty, OWL.AsymmetricProperty, OWL.IrreflexiveProperty, OWL.ReflexiveProperty,
                      OWL.Class, OWL.NamedIndividual, OWL.Ontology, OWL.Thing, OWL.AllDisjointClasses,
-                     OWL.AllDisjointProperties, OWL.AllDifferent}
+                     OWL.AllDisjointProperties, OWL.AllDifferent, OWL.Axiom, OWL.Annotation}
 #: Types that, derived during the closure, would change the rules themselves.
 RULE_TYPES = {OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.FunctionalProperty, OWL.InverseFunctionalProperty,
               OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property, OWL.Restriction,

@@ -209,7 +209,7 @@ class ValidationReport:
                     for triple in r.path_triples:
                         g.add(triple)
             if r.source is not None:
-                g.add((node, PROV.wasDerivedFrom, r.source.iri))
+                g.add((node, GCM.statedIn, r.source.iri))
         return g
 
     def turtle(self, lang: str = "en") -> str:
@@ -292,12 +292,12 @@ class Lookup:
         return TEMPLATE.sub(one, template)
 
     def source(self, node: object) -> Source | None:
-        """The paragraph `node` comes from: the node itself if it is a paragraph, else its prov:wasDerivedFrom."""
+        """The paragraph `node` comes from: the node itself if it is a paragraph, else its gcm:statedIn."""
         if not isinstance(node, URIRef):
             return None
         paragraph = node
         if not self.objects(node, GCM.paragraphNumber) and not any(self.has_type(node, c) for c in PARAGRAPH_KINDS):
-            found = sorted(o.value for o in self.objects(node, PROV.wasDerivedFrom) if isinstance(o, ox.NamedNode))
+            found = sorted(o.value for o in self.objects(node, GCM.statedIn) if isinstance(o, ox.NamedNode))
             if not found:
                 return None
             paragraph = URIRef(found[0])
