@@ -204,8 +204,9 @@ def test_oxigraph_loads_into_the_default_graph() -> None:
 
 
 def test_asserted_path_equals_the_reasoned_relation() -> None:
-    """actor-objectives reads participation → gcm:inEvent → gcm:coversObjective (and gcm:onBehalfOf): the same
-    actor-objective pairs as gcm:engagedWithObjective once the property chains are applied."""
+    """actor-objectives and objective-coverage read substantive participation → gcm:substantiveIn →
+    gcm:coversObjective (and gcm:onBehalfOf) as engagement: the same actor-objective pairs as
+    gcm:engagedWithObjective once the property chains are applied, and fewer than any role would give."""
     reason = pytest.importorskip("gcmkg.reason")
     from rdflib import Graph, URIRef
 
@@ -217,8 +218,11 @@ def test_asserted_path_equals_the_reasoned_relation() -> None:
         URIRef("https://w3id.org/gcmkg/ontology#engagedWithObjective"))}
     store = open_store(STORES[0], q.data_files([REPO / "graph" / "ece-gcm-2024-review-fr.ttl"], REPO))
     pairs = store.query("""PREFIX gcm: <https://w3id.org/gcmkg/ontology#>
-        SELECT DISTINCT ?a ?o { ?s gcm:coversObjective ?o . ?p gcm:inEvent ?s ; gcm:participant|gcm:onBehalfOf ?a }""")
+        SELECT DISTINCT ?a ?o { ?s gcm:coversObjective ?o . ?p gcm:substantiveIn ?s ; gcm:participant|gcm:onBehalfOf ?a }""")
     assert {(str(a), str(o)) for a, o in pairs.rows} == engaged
+    any_role = store.query("""PREFIX gcm: <https://w3id.org/gcmkg/ontology#>
+        SELECT DISTINCT ?a ?o { ?s gcm:coversObjective ?o . ?p gcm:inEvent ?s ; gcm:participant|gcm:onBehalfOf ?a }""")
+    assert engaged < {(str(a), str(o)) for a, o in any_role.rows}  # moderators, organisers, replies engage nobody
 
 
 # ---------------------------------------------------------------------------------------------- parameters

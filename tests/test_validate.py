@@ -179,8 +179,8 @@ CASES = [
          "resolves)."),
     Case("Reference-altLabel", 'INSERT DATA { <@state/DEU> skos:altLabel "Germania" }', "state/DEU",
          "Every skos:altLabel of a reference individual is tagged English or French."),
-    Case("source", f"INSERT DATA {{ <@{S2}> prov:wasDerivedFrom <@state/DEU> }}", S2,
-         "Germany is given as the source (prov:wasDerivedFrom) but is not a paragraph of a report."),
+    Case("source", f"INSERT DATA {{ <@{S2}> gcm:statedIn <@state/DEU> }}", S2,
+         "Germany is given as the source (gcm:statedIn) but is not a paragraph of a report."),
     Case("SessionRole-inEvent", f"""DELETE {{ <@{MODERATOR}> gcm:inEvent ?e }} INSERT {{ <@{MODERATOR}> gcm:inEvent
          <@state/DEU> }} WHERE {{ <@{MODERATOR}> gcm:inEvent ?e }}""", MODERATOR,
          "This role is played in a session, but Germany is not a gcm:Session."),
@@ -321,9 +321,9 @@ CASES = [
          "No paragraph calls this footnote (gcm:hasFootnote): its call mark was probably lost in the conversion "
          "from PDF.", "Warning"),
     # decisions
-    Case("Decision-source", "DELETE WHERE { <@decision/unece-excom/2023-05-15> prov:wasDerivedFrom ?p }",
+    Case("Decision-source", "DELETE WHERE { <@decision/unece-excom/2023-05-15> gcm:statedIn ?p }",
          "decision/unece-excom/2023-05-15",
-         "A decision comes from a paragraph of the report (prov:wasDerivedFrom a gcm:Paragraph)."),
+         "A decision comes from a paragraph of the report (gcm:statedIn a gcm:Paragraph)."),
     Case("Decision-date", """DELETE { <@decision/unece-excom/2023-05-15> dcterms:date ?d } INSERT {
          <@decision/unece-excom/2023-05-15> dcterms:date "15 mai 2023" } WHERE {
          <@decision/unece-excom/2023-05-15> dcterms:date ?d }""", "decision/unece-excom/2023-05-15",
@@ -340,8 +340,8 @@ CASES = [
          "A participation has at least one participant (gcm:participant), and each is a gcm:Actor."),
     Case("Participation-inEvent", f"DELETE WHERE {{ <@{DNK}> gcm:inEvent ?e }}", DNK,
          "A participation takes place in exactly one meeting or session (gcm:inEvent)."),
-    Case("Participation-source", f"DELETE WHERE {{ <@{DNK}> prov:wasDerivedFrom ?p }}", DNK,
-         "A participation comes from exactly one paragraph of the report (prov:wasDerivedFrom a gcm:Paragraph)."),
+    Case("Participation-source", f"DELETE WHERE {{ <@{DNK}> gcm:statedIn ?p }}", DNK,
+         "A participation comes from exactly one paragraph of the report (gcm:statedIn a gcm:Paragraph)."),
     Case("Participation-nameAsPrinted", f"DELETE WHERE {{ <@{DNK}> gcm:nameAsPrinted ?n }}", DNK,
          "A participation keeps the names as printed (gcm:nameAsPrinted), a language-tagged string, one per "
          "language."),
@@ -360,8 +360,8 @@ CASES = [
          "An attendee is represented by a State or an organisation (gcm:representedBy), but Amy Pope is neither."),
     Case("Participation-role", f"INSERT DATA {{ <@{DNK}> a gcm:RightOfReply }}", DNK,
          "A participation has exactly one role: one of the eleven subclasses of gcm:Participation."),
-    Case("Participation-sourceAboutSession", f"""DELETE {{ <@{DNK}> prov:wasDerivedFrom ?p }} INSERT {{ <@{DNK}>
-         prov:wasDerivedFrom <@{REVIEW}/report/paragraph/13> }} WHERE {{ <@{DNK}> prov:wasDerivedFrom ?p }}""", DNK,
+    Case("Participation-sourceAboutSession", f"""DELETE {{ <@{DNK}> gcm:statedIn ?p }} INSERT {{ <@{DNK}>
+         gcm:statedIn <@{REVIEW}/report/paragraph/13> }} WHERE {{ <@{DNK}> gcm:statedIn ?p }}""", DNK,
          "The participation is in a session, but the paragraph it comes from, paragraph 13, is not about that "
          "session (gcm:aboutSession)."),
     Case("JointOrganising-inEvent", f"""DELETE {{ <@{REVIEW}/joint-organising/iom> gcm:inEvent ?e }} INSERT {{
@@ -380,6 +380,12 @@ CASES = [
          WHERE {{ <@{DNK}> gcm:order ?o . <@{S2}/contribution/DEU> gcm:order ?first }}""", DNK,
          f"This contribution and [[{S2}/contribution/DEU]] are in the same session at the same place in the order "
          "of speakers (gcm:order)."),
+    Case("SubstantiveParticipation-substantiveIn", f"DELETE WHERE {{ <@{DNK}> gcm:substantiveIn ?s }}", DNK,
+         "A contribution or a lead speaking names its session twice, with gcm:inEvent and with gcm:substantiveIn "
+         "(which engages the speaker with the session's objectives), and the two agree."),
+    Case("Participation-substantiveOnly", f"INSERT DATA {{ <@{S2}/right-of-reply/AZE> gcm:substantiveIn <@{S2}> }}",
+         f"{S2}/right-of-reply/AZE", "Only a contribution or a lead speaking engages its speaker with the objectives "
+         "of a session (gcm:substantiveIn), but this participation is neither."),
     Case("RightOfReply-participant", f"""DELETE {{ <@{S2}/right-of-reply/AZE> gcm:participant ?p }} INSERT {{
          <@{S2}/right-of-reply/AZE> gcm:participant <@person/amy-pope> }} WHERE {{
          <@{S2}/right-of-reply/AZE> gcm:participant ?p }}""", f"{S2}/right-of-reply/AZE",
@@ -407,23 +413,23 @@ CASES = [
          "This person takes part in nothing: no participation names them (gcm:participant or gcm:onBehalfOf).",
          "Warning"),
     Case("UnresolvedActor-nameAsPrinted", f"""INSERT DATA {{ <@unresolved/x> a gcm:UnresolvedActor ; rdfs:label "X"@fr ;
-         prov:wasDerivedFrom <@{P14}> }}""", "unresolved/x",
+         gcm:statedIn <@{P14}> }}""", "unresolved/x",
          "An unresolved actor keeps the name as printed (gcm:nameAsPrinted), a language-tagged string."),
     Case("UnresolvedActor-source", """INSERT DATA { <@unresolved/x> a gcm:UnresolvedActor ; rdfs:label "X"@fr ;
          gcm:nameAsPrinted "X"@fr }""", "unresolved/x",
-         "An unresolved actor names the paragraph where it is printed (prov:wasDerivedFrom a gcm:Paragraph)."),
+         "An unresolved actor names the paragraph where it is printed (gcm:statedIn a gcm:Paragraph)."),
     Case("UnresolvedActor-unresolved", f"""INSERT DATA {{ <@unresolved/x> a gcm:UnresolvedActor ; rdfs:label "X"@fr ;
-         gcm:nameAsPrinted "Amis de Ruritanie"@fr ; prov:wasDerivedFrom <@{P14}> }}""", "unresolved/x",
+         gcm:nameAsPrinted "Amis de Ruritanie"@fr ; gcm:statedIn <@{P14}> }}""", "unresolved/x",
          "The name Amis de Ruritanie matches no State or organisation of the reference graph: add it as a "
          "skos:altLabel in ontology/reference/, or add the missing individual.", "Warning"),
     # thematic links and places
     Case("ThematicLink-concept", f"""DELETE {{ <@{LINK}> gcm:linkedConcept ?c }} INSERT {{ <@{LINK}> gcm:linkedConcept
          <@objective/24> }} WHERE {{ <@{LINK}> gcm:linkedConcept ?c }}""", LINK,
          "A thematic link points to exactly one concept of the reference graph (gcm:linkedConcept a skos:Concept)."),
-    Case("ThematicLink-source", f"DELETE WHERE {{ <@{LINK}> prov:wasDerivedFrom ?p }}", LINK,
-         "A thematic link comes from exactly one paragraph (prov:wasDerivedFrom a gcm:Paragraph)."),
+    Case("ThematicLink-source", f"DELETE WHERE {{ <@{LINK}> gcm:statedIn ?p }}", LINK,
+         "A thematic link comes from exactly one paragraph (gcm:statedIn a gcm:Paragraph)."),
     Case("ThematicLink-listed", f"INSERT DATA {{ <@{P14}> gcm:hasThematicLink <@{LINK}> }}", LINK,
-         "The paragraph a thematic link comes from (prov:wasDerivedFrom) and the paragraph that lists it "
+         "The paragraph a thematic link comes from (gcm:statedIn) and the paragraph that lists it "
          "(gcm:hasThematicLink) differ: paragraph 14."),
     Case("ThematicLink-evidence", f"DELETE WHERE {{ <@{LINK}> gcm:evidence ?e }}", LINK,
          "A thematic link keeps the words that matched (gcm:evidence), language-tagged strings."),
@@ -449,25 +455,35 @@ CASES = [
          "The IRI of a State ends with its ISO 3166-1 alpha-3 code, here GER."),
     Case("Organisation-acronym", 'INSERT DATA { <@org/iom> gcm:acronym "IOM" }', "org/iom",
          "Every acronym of an organisation (gcm:acronym) is tagged English or French."),
-    Case("Organisation-kind", "INSERT DATA { <@org/iom> a gcm:Network }", "org/iom",
-         "An organisation has exactly one type: UN system entity, EU institution, intergovernmental organisation, "
+    Case("Organisation-kind", """INSERT DATA { <@org/x> a gcm:Organisation ; rdfs:label "X"@en, "X"@fr ;
+         skos:prefLabel "X"@en, "X"@fr }""", "org/x",
+         "An organisation has at least one kind: UN system entity, EU institution, intergovernmental organisation, "
          "civil-society organisation, trade union, employers' organisation, network or research institution."),
+    Case("Organisation-governance", "INSERT DATA { <@org/iom> a gcm:CivilSocietyOrganisation }", "org/iom",
+         "An organisation is governed in one way at most: it is not two of UN system entity, EU institution, "
+         "intergovernmental organisation, civil-society organisation, trade union and employers' organisation "
+         "(network and research institution combine with any of them)."),
+    Case("Organisation-parent", "INSERT DATA { <@org/dg-home> org:subOrganizationOf <@state/DEU> }", "org/dg-home",
+         "An organisation is part of organisations only (org:subOrganizationOf), but Germany is not a "
+         "gcm:Organisation."),
     Case("RegionalCommission-notation", """DELETE { <@org/unece> skos:notation ?n } INSERT { <@org/unece>
          skos:notation "ece" } WHERE { <@org/unece> skos:notation ?n }""", "org/unece",
          "A regional commission has exactly one skos:notation, its document-symbol prefix in capital letters (ECE), "
          "from which review IRIs are made."),
     Case("Objective-number", """INSERT DATA { <@objective/24> a gcm:Objective ;
          rdfs:label "Objective 24"@en, "Objectif 24"@fr ; skos:prefLabel "Objective 24"@en, "Objectif 24"@fr ;
-         gcm:objectiveNumber "24"^^xsd:positiveInteger ; skos:notation "24" ; skos:inScheme <@scheme/objectives> }""",
+         gcm:objectiveNumber "24"^^xsd:positiveInteger ; skos:notation "24"^^gcm:ObjectiveNotation ;
+         skos:inScheme <@scheme/objectives> }""",
          "objective/24", "A GCM objective has exactly one gcm:objectiveNumber, an xsd:positiveInteger from 1 to 23."),
     Case("Objective-notation", """DELETE { <@objective/7> skos:notation ?n } INSERT { <@objective/7> skos:notation
          "seven" } WHERE { <@objective/7> skos:notation ?n }""", "objective/7",
-         "A GCM objective has exactly one skos:notation, its number written in digits."),
+         "A GCM objective has exactly one skos:notation, its number written in digits and typed gcm:ObjectiveNotation."),
     Case("Objective-inScheme", "DELETE WHERE { <@objective/7> skos:inScheme ?s }", "objective/7",
          "A GCM objective is in the concept scheme of the objectives (skos:inScheme id:scheme/objectives)."),
     Case("Objective-shortName", 'INSERT DATA { <@objective/7> gcm:shortName "7 - Verwundbarkeit"@de }', "objective/7",
          "The short names of a GCM objective (gcm:shortName) are one English and one French string at most."),
-    Case("Objective-key", """DELETE { <@objective/7> skos:notation ?n } INSERT { <@objective/7> skos:notation "8" }
+    Case("Objective-key", """DELETE { <@objective/7> skos:notation ?n } INSERT { <@objective/7> skos:notation
+         "8"^^gcm:ObjectiveNotation }
          WHERE { <@objective/7> skos:notation ?n }""", "objective/7",
          "The IRI (id:objective/n) and the skos:notation of a GCM objective agree with its gcm:objectiveNumber 7."),
 ]
