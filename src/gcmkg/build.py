@@ -5,22 +5,21 @@ One pipeline, straight through: read -> extract -> resolve -> emit (`convert`), 
 `$GCMKG_JOBS` or `jobs`), taken back in the order of the reports so the output does not depend on which worker
 finishes first. Then the ontology, the reference graph and every report graph go into one RDF dataset
 (`dataset`), from which the dataset description is made (`describe`: graph/void.ttl, graph/context.jsonld),
-and the ontology's documentation (`docs`); every file is written at once, or none.
+and the ontology's documentation (`docs`); the output folder is replaced by the new one in one step
+(`atomic`): a reader, or a build killed half-way, sees the old folder or the new one, never a mix.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 
-from . import dataset, describe, docs, owlfiles, reason, reference, validate
+from . import atomic, dataset, describe, docs, owlfiles, reason, reference, validate
 from .convert import Converted, convert
 from .errors import InputError, Problem
 from .reference import project_root
@@ -128,21 +127,6 @@ def build_each(reports: list[Path], root: Path, check: bool = True, jobs: int | 
     return built
 
 
-def write_all(files: dict[str, bytes], out: Path) -> None:
-    """Write into a temporary folder beside `out`, then move each file into place."""
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".gcmkg-", dir=out))
-    try:
-        for name, data in files.items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            (staging / name).write_bytes(data)
-        for name in files:
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet: bool = False,
           allow_invalid: bool = False, check: bool = True, jobs: int | None = None,
           reasoner: str | None = None, engine: str | None = None) -> list[Built]:
@@ -155,6 +139,8 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
     root = root or project_root()
     reports = reports or sources(root)
     out = out or root / "graph"
+    if out.exists() and not out.is_dir():  # said before the work, not after
+        raise InputError(out, 1, "the output must be a folder, and this is a file")
     for path in reports:
         if path.stem == owlfiles.REFERENCE_STEM:
             raise InputError(path, 1, f"a report may not be named {path.name}: graph/{owlfiles.REFERENCE_INFERRED_FILE} "
@@ -177,7 +163,7 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
     files[owlfiles.ALL_FILE] = owlfiles.everything(graph_files, root)  # for Protégé: File > Open, all is there
     files[owlfiles.CATALOG_FILE] = owlfiles.catalog(graph_files, out, root)
     files["docs/index.html"] = docs.render_project(root)
-    write_all(files, out)
+    atomic.write_folder(files, out)
     if not quiet:
         for name in sorted(files):
             print(f"wrote {out / name}")
