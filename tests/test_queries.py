@@ -346,11 +346,15 @@ def test_missing_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_data_option_replaces_the_graph(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """--data names the data; the ontology and reference graph still come along (objectives has rows)."""
-    empty = tmp_path / "empty"
-    empty.mkdir()
+    """--data names the data; the ontology and reference graph still come along (objectives has rows). A folder
+    with no graph file in it is a mistake (exit 2), not an empty answer."""
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("", encoding="utf-8")
     assert len(csv_rows(capsys, "session-actors", "--data", str(empty))) == 1
     assert len(csv_rows(capsys, "objectives", "--data", str(empty))) == 24
+    (tmp_path / "folder").mkdir()
+    code, out, err = run(capsys, "query", "objectives", "--data", str(tmp_path / "folder"))
+    assert (code, out) == (2, "") and "no graph file in this folder" in err
 
 
 # ---------------------------------------------------------------------------------------------- formats

@@ -356,16 +356,16 @@ def test_slow_server_times_out() -> None:
     with fake_server(late) as base:
         try:
             start = time.monotonic()
-            assert "no answer within 0.5 s" in query_fails(base, "--timeout", "0.5")
+            assert "no complete answer within 0.5 s" in query_fails(base, "--timeout", "0.5")
             err = publish_fails(base, "--timeout", "0.5")
-            assert "no answer within 0.5 s" in err and "published 0 of" in err
+            assert "no complete answer within 0.5 s" in err and "published 0 of" in err
             assert time.monotonic() - start < 4
         finally:
             released.set()
 
 
 @pytest.mark.parametrize(("body", "kind", "message"), [
-    (b"<html>Welcome to nginx</html>", "text/html", "not SPARQL results JSON (not JSON; text/html): Welcome to nginx"),
+    (b"<html>Welcome to nginx</html>", "text/html", "the answer is text/html, not one of application/sparql-results+json, application/json: Welcome to nginx"),
     (b'{"results": {"bindings": []}}', "application/sparql-results+json", "no 'head' object"),
     (b'{"head": {"vars": ["x"]}}', "application/sparql-results+json", "no 'results.bindings' list"),
     (b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": 3}]}}', "application/json", "not a term"),

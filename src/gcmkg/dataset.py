@@ -92,7 +92,11 @@ def built_files(folder: Path) -> dict[str, bytes]:
     """The report graphs built into a folder: file name -> bytes."""
     if not folder.is_dir():
         raise InputError(folder, 1, "no such folder (run `gcmkg build` first, or give --graph DIR)")
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.ttl")) if is_report_file(p.name)}
+    found = {p.name: p.read_bytes() for p in sorted(folder.glob("*.ttl")) if is_report_file(p.name)}
+    if not found:
+        raise InputError(folder, 1, "no built graph in this folder (run `gcmkg build --out` into it first, or give "
+                                    "--graph DIR)")
+    return found
 
 
 def parse_into(ds: ox.Dataset, data: bytes, graph: str, file: str | Path,

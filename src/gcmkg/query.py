@@ -14,9 +14,15 @@ where it is empty, give every published graph (``gcmkg publish`` prints their IR
 ``--default-graph-uri IRI``: the protocol's default-graph-uri parameter makes their merge the default graph.
 ``--named-graph-uri`` likewise sets the graphs ``GRAPH ?g`` ranges over. Credentials, for HTTP basic
 authentication, come from the environment only: ``GCMKG_ENDPOINT_USER`` and ``GCMKG_ENDPOINT_PASSWORD``. A
-server that refuses the connection, a host that does not resolve, no answer within ``--timeout`` seconds, an HTTP
-error (its status and the start of the server's message are shown) or an answer that is not SPARQL results
-JSON: one line on standard error, exit 2.
+server that refuses the connection, a host that does not resolve, no complete answer within ``--timeout``
+seconds, an HTTP error (its status and the start of the server's message are shown), a redirect to another
+origin, or an answer that is not SPARQL results JSON: one line on standard error, exit 2 (`net`).
+
+Every query, embedded or remote, has a total deadline (``--timeout``): it runs in a thread that the deadline
+and Ctrl-C can leave, since Oxigraph cannot be interrupted. CSV, TSV and JSON rows are written as the store
+gives them; ``-o FILE`` appears whole or not at all. An embedded store makes no request: a ``SERVICE`` to an
+endpoint not named with ``--allow-service`` is refused (`net.services` finds the keyword with SPARQL's own
+tokens, so a ``SERVICE`` inside a string, an IRI or a comment is none).
 
 Parameters (``--param KEY=VALUE``) are bound as RDF terms, never pasted into the query text: each value becomes
 an IRI, an ``xsd:integer`` or a literal, is serialised as an N-Triples term (escaped, validated) and joined to
@@ -43,15 +49,20 @@ import csv
 import io
 import itertools
 import json
+import logging
+import os
 import re
 import sys
+import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from . import net
 from .dataset import NOT_REPORTS
 from .iris import PREFIXES
 from .reference import ontology_file, project_root, reference_files
@@ -153,9 +164,24 @@ def parameter_term(value: str) -> Term:
                 raise UsageError(f"bad language tag {lang!r} in a parameter")
             return Literal(text, lang=lang)
         if datatype is not None:
-            return Literal(text, datatype=URIRef(datatype))
+            return typed_literal(text, datatype)
         return Literal(text)
     return Literal(value)
+
+
+def typed_literal(text: str, datatype: str) -> Literal:
+    """A typed --param literal, or UsageError when its text is not of its datatype ("x"^^xsd:integer): rdflib
+    logs such a literal with a traceback and keeps it, so its log is silenced here and its verdict read."""
+    log = logging.getLogger("rdflib.term")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        term = Literal(text, datatype=URIRef(datatype))
+    finally:
+        log.setLevel(level)
+    if term.ill_typed:
+        raise UsageError(f"bad parameter value: {text!r} is not a valid <{datatype}>")
+    return term
 
 
 def parse_parameter(text: str) -> tuple[str, Term]:
@@ -263,14 +289,20 @@ def data_files(paths: list[Path] | None, root: Path | None = None) -> list[Path]
         data: list[Path] = []
         for path in paths:
             if path.is_dir():  # a built folder: its report graphs, as for graph/
-                data.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in FORMATS and p.is_file()
-                                   and p.name not in NOT_REPORTS))
+                found = sorted(p for p in path.iterdir() if p.suffix.lower() in FORMATS and p.is_file()
+                               and p.name not in NOT_REPORTS)
+                if not found:
+                    raise UsageError(f"{path}: no graph file in this folder (run `gcmkg build --out {path}`, "
+                                     f"or give files)")
+                data.extend(found)
             elif path.is_file():
                 data.append(path)
             else:
                 raise UsageError(f"{path}: no such file or folder")
     else:  # the report graphs, as `gcmkg export` and `gcmkg publish` read them
         data = sorted(p for p in (root / "graph").glob("*.ttl") if p.name not in NOT_REPORTS)
+        if not data:
+            raise UsageError(f"{root / 'graph'}: no built graph (run `gcmkg build` first, or give --data)")
     files = [ontology_file(root), *reference_files(root), *data]
     seen: dict[Path, None] = {}
     for path in files:
@@ -339,28 +371,35 @@ def short_value(term: Term | None) -> str:
     return text if len(text) <= TABLE_WIDTH else text[: TABLE_WIDTH - 1] + "…"
 
 
-def to_csv(result: Result) -> str:
+def csv_chunks(result: Result) -> Iterator[str]:
+    """W3C SPARQL results CSV, one line at a time (rows are written as the store gives them)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.vars)
     for row in result.rows:
         writer.writerow([plain_value(v) for v in row])
-    return buffer.getvalue()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
-def to_tsv(result: Result) -> str:
-    lines = ["\t".join(f"?{v}" for v in result.vars)]
-    lines += ["\t".join(tsv_value(v) for v in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
+def tsv_chunks(result: Result) -> Iterator[str]:
+    yield "\t".join(f"?{v}" for v in result.vars) + "\n"
+    for row in result.rows:
+        yield "\t".join(tsv_value(v) for v in row) + "\n"
 
 
-def to_json(result: Result) -> str:
+def json_chunks(result: Result) -> Iterator[str]:
+    """W3C SPARQL results JSON, one solution at a time."""
     if result.kind == "ask":
-        data: dict = {"head": {}, "boolean": result.boolean}
-    else:
-        bindings = [{k: json_value(v) for k, v in zip(result.vars, row) if v is not None} for row in result.rows]
-        data = {"head": {"vars": result.vars}, "results": {"bindings": bindings}}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        yield json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
+        return
+    yield '{"head": ' + json.dumps({"vars": result.vars}, ensure_ascii=False) + ', "results": {"bindings": ['
+    for n, row in enumerate(result.rows):
+        binding = {k: json_value(v) for k, v in zip(result.vars, row) if v is not None}
+        yield ("," if n else "") + "\n " + json.dumps(binding, ensure_ascii=False)
+    yield "\n]}}\n"
 
 
 def table(header: list[str], rows: list[list[str]], numeric: list[bool] | None = None) -> str:
@@ -374,21 +413,28 @@ def table(header: list[str], rows: list[list[str]], numeric: list[bool] | None =
     return "\n".join(out) + "\n"
 
 
-def to_table(result: Result) -> str:
-    rows = [[short_value(v) for v in row] for row in result.rows]
+def table_chunks(result: Result) -> Iterator[str]:
+    """A table for people: the whole answer is needed for the column widths."""
+    answer = list(result.rows)
+    rows = [[short_value(v) for v in row] for row in answer]
     numbers = (XSD.integer, XSD.decimal, XSD.double, XSD.positiveInteger, XSD.nonNegativeInteger)
-    numeric = [bool(result.rows) and all(v is None or (isinstance(v, Literal) and v.datatype in numbers)
-                                         for v in (row[i] for row in result.rows)) for i in range(len(result.vars))]
-    count = f"({len(rows)} row{'' if len(rows) == 1 else 's'})\n"
-    return table(result.vars, rows, numeric) + count
+    numeric = [bool(answer) and all(v is None or (isinstance(v, Literal) and v.datatype in numbers)
+                                    for v in (row[i] for row in answer)) for i in range(len(result.vars))]
+    yield table(result.vars, rows, numeric) + f"({len(rows)} row{'' if len(rows) == 1 else 's'})\n"
+
+
+def chunks(result: Result, fmt: str) -> Iterator[str]:
+    """The answer in one output format, piece by piece (CSV, TSV and JSON stream the rows)."""
+    if result.kind == "graph":
+        yield "".join(sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in result.triples))
+    elif result.kind == "ask" and fmt != "json":
+        yield "true\n" if result.boolean else "false\n"
+    else:
+        yield from {"csv": csv_chunks, "tsv": tsv_chunks, "json": json_chunks, "table": table_chunks}[fmt](result)
 
 
 def render(result: Result, fmt: str) -> str:
-    if result.kind == "graph":
-        return "".join(sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in result.triples))
-    if result.kind == "ask":
-        return to_json(result) if fmt == "json" else ("true\n" if result.boolean else "false\n")
-    return {"csv": to_csv, "tsv": to_tsv, "json": to_json, "table": to_table}[fmt](result)
+    return "".join(chunks(result, fmt))
 
 
 # ---------------------------------------------------------------------------------------------- running
@@ -397,11 +443,16 @@ def render(result: Result, fmt: str) -> str:
 def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = "oxigraph",
             data: list[Path] | None = None, endpoint: str | None = None, root: Path | None = None,
             timings: dict[str, float] | None = None, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
+            named_graphs: list[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+            allow_service: list[str] | None = None, lazy: bool = False) -> Result:
     """Bind the parameters, open the store, run the query (the library entry point behind `gcmkg query`).
-    `default_graphs`, `named_graphs` and `timeout` apply to an endpoint only; its credentials come from the
-    environment (GCMKG_ENDPOINT_USER, GCMKG_ENDPOINT_PASSWORD)."""
+    `default_graphs`, `named_graphs` and `timeout` apply to an endpoint (the whole of `gcmkg query` is bounded
+    by `run_query`); its credentials come from the environment (GCMKG_ENDPOINT_USER, GCMKG_ENDPOINT_PASSWORD).
+    An embedded store makes no request: a SERVICE to an endpoint not in `allow_service` is refused
+    (net.ServiceRefused). `lazy`: SELECT rows as an iterator (Oxigraph), for output that streams them."""
     text = bind_parameters(query, params)
+    if not endpoint:
+        net.refuse_services(text, allow_service or [])
     start = time.perf_counter()
     if endpoint:
         if data:
@@ -413,7 +464,7 @@ def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = 
             raise UsageError("--default-graph-uri and --named-graph-uri need --endpoint")
         store = open_store(store_kind, data_files(data, root))
     loaded = time.perf_counter()
-    result = store.query(text)
+    result = store.query(text, lazy=lazy)
     if timings is not None:
         timings.update(load=loaded - start, query=time.perf_counter() - loaded)
     return result
@@ -460,8 +511,11 @@ def add_query_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--named-graph-uri", action="append", default=[], metavar="IRI",
                    help="with --endpoint: a named graph the query may read with GRAPH (repeatable)")
     p.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help=f"with --endpoint: give up after this many seconds without an answer "
+                   help=f"give up when the whole query (embedded or remote, output included) takes longer "
                         f"(default: {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
+                   help="an endpoint a SERVICE clause of the query may call from the embedded store (repeatable); "
+                        "without it, an embedded store makes no request")
     p.add_argument("-o", "--out", type=Path, help="write the result to this file instead of standard output")
     p.add_argument("--timing", action="store_true", help="print load and query times to standard error")
     return p
@@ -473,11 +527,27 @@ def add_queries_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser
     return p
 
 
-def write(text: str, out: Path | None) -> None:
+def write(pieces: Iterable[str], out: Path | None) -> None:
+    """The output piece by piece: to standard output, or to a file that appears whole or not at all."""
     if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8", newline="")
+        for piece in pieces:
+            sys.stdout.write(piece)
+        sys.stdout.flush()
+        return
+    fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent) else ".")
+    PARTIAL.add(partial)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            for piece in pieces:
+                stream.write(piece)
+        os.replace(partial, out)
+    finally:
+        Path(partial).unlink(missing_ok=True)
+        PARTIAL.discard(partial)
+
+
+#: Output files being written, removed by `leave` when the process ends before they are whole.
+PARTIAL: set[str] = set()
 
 
 def run_query(args: argparse.Namespace) -> int:
@@ -486,10 +556,21 @@ def run_query(args: argparse.Namespace) -> int:
         query = find_query(args.query)
         params = [parse_parameter(p) for p in args.param]
         timings: dict[str, float] = {}
-        result = execute(query, params, args.store, args.data, args.endpoint, timings=timings,
-                         default_graphs=args.default_graph_uri, named_graphs=args.named_graph_uri,
-                         timeout=args.timeout)
-        write(render(result, args.format), args.out)
+
+        def work() -> None:
+            result = execute(query, params, args.store, args.data, args.endpoint, timings=timings,
+                             default_graphs=args.default_graph_uri, named_graphs=args.named_graph_uri,
+                             timeout=args.timeout, allow_service=args.allow_service, lazy=True)
+            try:
+                write(chunks(result, args.format), args.out)
+            finally:  # pyoxigraph's answer must be dropped on the thread that made it, even on an error
+                if hasattr(result.rows, "close"):
+                    result.rows.close()  # type: ignore[union-attr]
+                result.rows = []
+
+        # Oxigraph cannot be interrupted, so the query runs in a thread the deadline and Ctrl-C can leave. An
+        # endpoint's request has its own deadline (EndpointStore), which should speak first: a moment's grace.
+        net.within(args.timeout + (ENDPOINT_GRACE if args.endpoint else 0), work)
         if args.timing:
             print(f"{query.name}: load {timings['load']:.3f} s, query {timings['query']:.3f} s "
                   f"({args.endpoint or args.store})", file=sys.stderr)
@@ -499,9 +580,33 @@ def run_query(args: argparse.Namespace) -> int:
     except QuerySyntaxError as err:
         where = query.path if query is not None else args.query
         print(f"error: {where}: SPARQL syntax error: {err}", file=sys.stderr)
-    except (StoreError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except net.DeadlineExceeded as err:
+        leave(f"error: {query.name if query else args.query}: {err}", 2)
+    except KeyboardInterrupt:
+        leave("error: interrupted", 130)
+    except BrokenPipeError:  # the reader stopped reading (`gcmkg query ... | head`): nothing more to say
+        leave("", 0)
+    except (StoreError, OSError, net.ServiceRefused) as err:
+        print(f"error: {net.printable(str(err))}", file=sys.stderr)
     return 2
+
+
+#: Seconds `gcmkg query --endpoint` waits past --timeout for the request's own deadline to report.
+ENDPOINT_GRACE = 2.0
+
+
+def leave(message: str, code: int) -> None:
+    """Print and end the process now: the query thread may still be inside Oxigraph, which no signal stops, and
+    an interpreter that waits for it at exit would hang."""
+    for partial in list(PARTIAL):
+        Path(partial).unlink(missing_ok=True)
+    if message:
+        print(message, file=sys.stderr, flush=True)
+    try:
+        sys.stdout.flush()
+    except OSError:  # a closed pipe
+        pass
+    os._exit(code)
 
 
 def run_queries(args: argparse.Namespace) -> int:

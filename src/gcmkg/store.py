@@ -16,7 +16,6 @@ import json
 import os
 import re
 import socket
-import time
 import urllib.error
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from rdflib.term import Identifier
 
 import pyoxigraph as ox
 
+from . import net
 from .dataset import from_ox
 
 Term = Identifier
@@ -67,7 +67,7 @@ class Store(Protocol):
 
     def load(self, path: Path) -> None: ...
 
-    def query(self, text: str) -> Result: ...
+    def query(self, text: str, lazy: bool = False) -> Result: ...
 
 
 def rdf_format(path: Path) -> tuple[str, str]:
@@ -101,7 +101,7 @@ class RdflibStore:
         except Exception as err:  # rdflib raises parser-specific exceptions
             raise StoreError(f"{path}: {err}") from err
 
-    def query(self, text: str) -> Result:
+    def query(self, text: str, lazy: bool = False) -> Result:
         from rdflib.plugins.sparql import prepareQuery
 
         try:
@@ -139,7 +139,8 @@ class OxigraphStore:
         except SyntaxError as err:
             raise StoreError(f"{path}: {err}") from err
 
-    def query(self, text: str) -> Result:
+    def query(self, text: str, lazy: bool = False) -> Result:
+        """The answer; with `lazy`, SELECT rows are an iterator, read as the store evaluates the query."""
         try:
             answer = self._store.query(text)
         except SyntaxError as err:
@@ -159,7 +160,8 @@ class OxigraphStore:
         if isinstance(answer, ox.QueryTriples):
             return Result("graph", triples=[(term(t.subject), term(t.predicate), term(t.object)) for t in answer])
         names = [v.value for v in answer.variables]
-        return Result("select", names, [tuple(term(value) for value in solution) for solution in answer])
+        rows = (tuple(term(value) for value in solution) for solution in answer)
+        return Result("select", names, rows if lazy else list(rows))  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------- remote endpoint
@@ -203,7 +205,7 @@ def excerpt(body: bytes | str | None) -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     if text.lstrip().startswith("<"):  # an HTML or XML page: its text only (a plain message may hold "<")
         text = re.sub(r"<[^<>]*>", " ", re.sub(r"(?is)<(head|script|style)\b.*?</\1\s*>", " ", text))
-    text = " ".join(text.split())
+    text = " ".join(net.printable(text).split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
@@ -217,8 +219,10 @@ def network_error(err: BaseException, timeout: float | None) -> str:
         message = excerpt(body)
         return f"HTTP {err.code} {err.reason}" + (f": {message}" if message else "")
     reason = err.reason if isinstance(err, urllib.error.URLError) else err
+    if isinstance(err, (net.RedirectRefused, net.DeadlineExceeded, net.TooLarge)):
+        return str(reason)
     if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout:g} s (--timeout)" if timeout else "timed out"
+        return f"no complete answer within {timeout:g} s (--timeout)" if timeout else "timed out"
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused (is the server running?)"
     if isinstance(reason, socket.gaierror):
@@ -232,7 +236,7 @@ def network_error(err: BaseException, timeout: float | None) -> str:
         return f"not an HTTP answer ({type(reason).__name__})"
     if isinstance(reason, OSError) and reason.strerror:
         return reason.strerror
-    return str(reason) or type(reason).__name__
+    return net.printable(str(reason)) or type(reason).__name__
 
 
 #: The status codes SPARQLWrapper turns into its own exceptions (it keeps the body only in the message).
@@ -336,31 +340,35 @@ class EndpointStore:
         client.timeout = self.timeout  # setTimeout() truncates to int, and 0 would mean none
         return client
 
-    def fetch(self, client) -> tuple[str, bytes]:  # noqa: ANN001 - SPARQLWrapper
-        """Content type and body of the answer, read within the timeout."""
+    def fetch(self, client, expected: tuple[str, ...]) -> tuple[str, bytes]:  # noqa: ANN001 - SPARQLWrapper
+        """Content type and body of the answer: within the timeout as a whole (a server that trickles is cut
+        off), no larger than `net.DEFAULT_MAX_BYTES`, and only redirected within the endpoint's origin (`net`).
+        An answer of another type than `expected` is refused before its body is read."""
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-        try:
+        def exchange() -> tuple[str, bytes]:
             response = client.query().response
-            kind = response.headers.get("Content-Type", "") or ""
-            deadline = time.monotonic() + self.timeout if self.timeout else None
-            chunks = []
-            while chunk := response.read(1 << 16):
-                chunks.append(chunk)
-                if deadline is not None and time.monotonic() > deadline:
-                    raise TimeoutError
-            response.close()
-            return kind.split(";")[0].strip().lower(), b"".join(chunks)
+            try:
+                kind = (response.headers.get("Content-Type", "") or "").split(";")[0].strip().lower()
+                if kind not in expected:
+                    raise StoreError(f"{self.url}: the answer is {kind or 'of no content type'}, not one of "
+                                     f"{', '.join(expected)}: {excerpt(response.read(EXCERPT * 4)) or 'empty'}")
+                return kind, net.read_capped(response)
+            finally:
+                response.close()
+
+        try:
+            return net.within(self.timeout, exchange)
         except SPARQLWrapperException as err:
             raise StoreError(f"{self.url}: {wrapper_error(err)}") from None
         except (OSError, http.client.HTTPException, ValueError) as err:
             raise StoreError(f"{self.url}: {network_error(err, self.timeout)}") from None
 
-    def query(self, text: str) -> Result:
+    def query(self, text: str, lazy: bool = False) -> Result:
         client = self.client(text)
         if client.queryType in ("CONSTRUCT", "DESCRIBE"):
             client.setReturnFormat("turtle")
-            kind, body = self.fetch(client)
+            kind, body = self.fetch(client, (*GRAPH_SYNTAX, "text/turtle"))
             graph = Graph()
             try:
                 graph.parse(data=body, format=GRAPH_SYNTAX.get(kind, "turtle"))
@@ -369,7 +377,7 @@ class EndpointStore:
                                  f"{excerpt(str(err)) or type(err).__name__}") from None
             return Result("graph", triples=[tuple(t) for t in graph])
         client.setReturnFormat("json")
-        kind, body = self.fetch(client)
+        kind, body = self.fetch(client, ("application/sparql-results+json", "application/json"))
         try:
             return results_from_json(json.loads(body.decode("utf-8")))
         except (ValueError, UnicodeDecodeError) as err:
