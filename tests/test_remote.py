@@ -206,11 +206,19 @@ def test_default_graph_uri_gives_the_local_rows(plain_server: tuple[str, list[st
 
 
 @needs_server
-def test_empty_default_graph_needs_the_graph_iris(plain_server: tuple[str, list[str]]) -> None:
-    """Without --default-graph-uri the plain server answers over its empty default graph: the test above is
-    meaningful."""
+@pytest.mark.parametrize("name", REPORT_QUERIES)
+def test_a_server_in_its_default_configuration_needs_no_flag(plain_server: tuple[str, list[str]], name: str) -> None:
+    """Oxigraph started without options answers over an empty default graph; gcmkg finds the gcmkg graphs the
+    server holds and reads them, so the rows are the embedded store's with no graph flag."""
     base, _ = plain_server
-    assert remote_csv(base, "objectives") == "objective,title_en,title_fr\r\n"
+    assert remote_csv(base, name) == local_csv(name)
+
+
+def test_a_server_without_gcmkg_graphs_is_an_error_not_zero_rows() -> None:
+    empty = b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
+    with fake_server(lambda h, _: reply(h, 200, empty, "application/sparql-results+json")) as base:
+        err = query_fails(base, "--timeout", "10")
+    assert "holds no graph under https://w3id.org/gcmkg/" in err
 
 
 @needs_server
@@ -433,7 +441,8 @@ def test_credentials_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("GCMKG_ENDPOINT_PASSWORD", "s3cret:x")
     token = "Basic " + base64.b64encode(b"reader:s3cret:x").decode()
     with fake_server(record) as base:
-        code, _, err = cli("query", "objectives", "--endpoint", f"{base}/query", "--timeout", "10")
+        code, _, err = cli("query", "objectives", "--endpoint", f"{base}/query", "--timeout", "10",
+                           "--default-graph-uri", "https://w3id.org/gcmkg/ontology")
         assert code == 0, err
         code, _, err = cli("publish", "--store", f"{base}/store", "--timeout", "10")
     assert code == 2 and "counts 0 triples" in err

@@ -85,7 +85,8 @@ def test_a_redirect_within_the_origin_is_followed(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("GCMKG_ENDPOINT_USER", "reader")
     monkeypatch.setenv("GCMKG_ENDPOINT_PASSWORD", "s3cret")
     with fake_server(respond) as base:
-        code, _, err = cli("query", "objectives", "--endpoint", f"{base}/old", "--timeout", "10")
+        code, _, err = cli("query", "objectives", "--endpoint", f"{base}/old", "--timeout", "10",
+                           "--default-graph-uri", "https://w3id.org/gcmkg/ontology")
     assert code == 0, err
     assert seen == ["Basic " + base64.b64encode(b"reader:s3cret").decode()]
 

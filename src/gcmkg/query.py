@@ -8,11 +8,11 @@ no entailment), so the inferred files change no row and a remote SPARQL 1.1 endp
 (``--endpoint``, e.g. after ``gcmkg publish``) gives the same rows.
 
 Remote queries go through SPARQLWrapper (POST, results as SPARQL JSON), with the same parameters and output
-formats. A query reads the endpoint's default graph. Where that is the union of the named graphs (Oxigraph
-``serve --union-default-graph``, Fuseki ``tdb:unionDefaultGraph``, GraphDB, Virtuoso) nothing more is needed;
-where it is empty, give every published graph (``gcmkg publish`` prints their IRIs) as
-``--default-graph-uri IRI``: the protocol's default-graph-uri parameter makes their merge the default graph.
-``--named-graph-uri`` likewise sets the graphs ``GRAPH ?g`` ranges over. Credentials, for HTTP basic
+formats. Servers differ in their default graph (empty on Oxigraph started without options, every graph,
+system graphs included, on Virtuoso, a setting on Fuseki), so gcmkg first asks the server which graphs under
+``https://w3id.org/gcmkg/`` it holds (``gcmkg publish`` names them so) and sends them as the protocol's
+default-graph-uri and named-graph-uri: the same data as the embedded store, with no flag. ``--default-graph-uri``
+and ``--named-graph-uri`` override that choice. Credentials, for HTTP basic
 authentication, come from the environment only: ``GCMKG_ENDPOINT_USER`` and ``GCMKG_ENDPOINT_PASSWORD``. A
 server that refuses the connection, a host that does not resolve, no complete answer within ``--timeout``
 seconds, an HTTP error (its status and the start of the server's message are shown), a redirect to another
@@ -62,7 +62,7 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from . import net
+from . import iris, net
 from .dataset import NOT_REPORTS
 from .iris import PREFIXES
 from .reference import ontology_file, project_root, reference_files
@@ -458,7 +458,8 @@ def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = 
         if data:
             raise UsageError("--data and --endpoint cannot be used together")
         store = EndpointStore(endpoint, [graph_iri(g) for g in default_graphs or ()],
-                              [graph_iri(g) for g in named_graphs or ()], timeout, endpoint_credentials())
+                              [graph_iri(g) for g in named_graphs or ()], timeout, endpoint_credentials(),
+                              scope=iris.BASE)
     else:
         if default_graphs or named_graphs:
             raise UsageError("--default-graph-uri and --named-graph-uri need --endpoint")
@@ -506,8 +507,8 @@ def add_query_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    help="run on a SPARQL 1.1 endpoint instead of an embedded store (HTTP basic credentials, if "
                         "needed, from GCMKG_ENDPOINT_USER and GCMKG_ENDPOINT_PASSWORD)")
     p.add_argument("--default-graph-uri", action="append", default=[], metavar="IRI",
-                   help="with --endpoint: a graph of the default graph the query reads (repeatable); give every "
-                        "published graph when the server's default graph is empty")
+                   help="with --endpoint: a graph of the default graph the query reads (repeatable; default: every "
+                        "graph under https://w3id.org/gcmkg/ the server holds)")
     p.add_argument("--named-graph-uri", action="append", default=[], metavar="IRI",
                    help="with --endpoint: a named graph the query may read with GRAPH (repeatable)")
     p.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",

@@ -306,20 +306,38 @@ GRAPH_SYNTAX = {"application/n-triples": "nt", "application/rdf+xml": "xml", "ap
 class EndpointStore:
     """Any SPARQL 1.1 endpoint (read-only), through SPARQLWrapper: the queries run where the data already is.
 
-    `default_graphs` and `named_graphs` are the protocol's default-graph-uri and named-graph-uri: a server
-    whose default graph is empty (not the union of its named graphs) answers over the graphs named here.
-    Every failure (refused, unknown host, timeout, HTTP error, an answer that is not SPARQL results) is a
-    StoreError with a one-line message."""
+    `default_graphs` and `named_graphs` are the protocol's default-graph-uri and named-graph-uri. Servers differ
+    in what their default graph is (empty on Oxigraph unless started with --union-default-graph, every graph,
+    system graphs included, on Virtuoso, a setting on Fuseki), so when neither is given and `scope` is set, the
+    store asks the server which graphs under `scope` it holds (our graph IRIs: `gcmkg publish` names them so)
+    and reads those as the default graph and as the named graphs: the same data as the embedded store, on any
+    server in its default configuration. Every failure (refused, unknown host, timeout, HTTP error, an answer
+    that is not SPARQL results, no graph under `scope`) is a StoreError with a one-line message."""
 
     name = "endpoint"
 
     def __init__(self, url: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-                 timeout: float | None = DEFAULT_TIMEOUT, credentials: tuple[str, str] | None = None) -> None:
+                 timeout: float | None = DEFAULT_TIMEOUT, credentials: tuple[str, str] | None = None,
+                 scope: str | None = None) -> None:
         self.url = check_url(url)
         self.default_graphs = list(default_graphs)
         self.named_graphs = list(named_graphs)
         self.timeout = timeout
         self.credentials = credentials
+        self.scope = None if default_graphs or named_graphs else scope
+
+    def scoped(self) -> None:
+        """Read the graphs under `scope` the server holds, once (see the class docstring)."""
+        if self.scope is None:
+            return
+        scope, self.scope = self.scope, None
+        text = (f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{scope}")) }} '
+                "ORDER BY ?g")
+        graphs = [str(row[0]) for row in self.query(text).rows if isinstance(row[0], URIRef)]
+        if not graphs:
+            raise StoreError(f"{self.url}: the server holds no graph under {scope} (publish with `gcmkg publish`, "
+                             "or name the graphs with --default-graph-uri)")
+        self.default_graphs = self.named_graphs = graphs
 
     def load(self, path: Path) -> None:
         raise StoreError("a remote endpoint holds its own data: --data cannot be used with --endpoint")
@@ -365,6 +383,7 @@ class EndpointStore:
             raise StoreError(f"{self.url}: {network_error(err, self.timeout)}") from None
 
     def query(self, text: str, lazy: bool = False) -> Result:
+        self.scoped()
         client = self.client(text)
         if client.queryType in ("CONSTRUCT", "DESCRIBE"):
             client.setReturnFormat("turtle")
