@@ -414,9 +414,11 @@ def test_queries_lists_name_summary_params(capsys: pytest.CaptureFixture[str]) -
     assert rows[0] == ["name", "summary", "params"]
     names = [r[0] for r in rows[1:]]
     assert names == CANNED
-    assert dict((r[0], r[2]) for r in rows[1:])["session-actors"] == "?review ?session ?role ?code"
+    params = dict((r[0], r[2]) for r in rows[1:])["session-actors"]
+    assert [w for w in params.split() if w.startswith("?")] == ["?review", "?session", "?role", "?code"]
+    assert "e.g. DNK, IOM, Danemark" in params  # what each parameter expects, with an example
     code, out, _ = run(capsys, "queries")
-    assert code == 0 and out.splitlines()[0].split() == ["name", "summary", "params"]
+    assert code == 0 and out.splitlines()[:3] == ["actor-objectives", f"    {rows[1][1]}", f"    params: {rows[1][2]}"]
 
 
 # ---------------------------------------------------------------------------------------------- remote endpoint
@@ -424,16 +426,21 @@ def test_queries_lists_name_summary_params(capsys: pytest.CaptureFixture[str]) -
 
 @pytest.fixture()
 def endpoint() -> str:
-    """A SPARQL 1.1 protocol endpoint on 127.0.0.1 holding the same files (Oxigraph behind http.server)."""
+    """A SPARQL 1.1 protocol endpoint on 127.0.0.1 holding the same files, each in its named graph as `gcmkg
+    publish` puts them, the default graph their union (Oxigraph behind http.server)."""
     pyoxigraph = pytest.importorskip("pyoxigraph")
+    from gcmkg import export
+
     store = pyoxigraph.Store()
-    for path in q.data_files(None, REPO):
-        store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
+    for source in export.sources(REPO, REPO / "graph"):
+        store.load(source.data, format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(source.graph),
+                   base_iri=source.graph)
 
     class Handler(BaseHTTPRequestHandler):
         def answer(self, text: str) -> None:
             try:
-                body = store.query(text).serialize(format=pyoxigraph.QueryResultsFormat.JSON)
+                body = store.query(text, use_default_graph_as_union=True).serialize(
+                    format=pyoxigraph.QueryResultsFormat.JSON)
                 status, kind = 200, "application/sparql-results+json"
             except SyntaxError as err:
                 body, status, kind = str(err).encode(), 400, "text/plain"
@@ -471,3 +478,42 @@ def test_endpoint_gives_the_same_rows(endpoint: str, capsys: pytest.CaptureFixtu
         csv_rows(capsys, "session-actors", "-p", "session=2")
     code, _, err = run(capsys, "query", "objectives", "--endpoint", endpoint, "--data", str(REPO / "graph"))
     assert code == 2 and "--endpoint" in err
+
+
+# ------------------------------------------------------------------------------ parameters as people write them
+
+
+def rows_for(capsys: pytest.CaptureFixture[str], name: str, *params: str) -> list[list[str]]:
+    argv = [arg for p in params for arg in ("--param", p)]
+    code, out, err = run(capsys, "query", name, "--format", "csv", *argv)
+    assert code == 0, err
+    return rows_of(out)
+
+
+@pytest.mark.parametrize(("name", "key", "forms"), [
+    ("session-actors", "code", ["DNK", "dnk", "Danemark", "Denmark", "https://w3id.org/gcmkg/id/state/DNK",
+                                "id:state/DNK"]),
+    ("session-actors", "code", ["OIM", "IOM", "Organisation internationale pour les migrations",
+                                "International Organization for Migration"]),
+    ("actor-sessions", "actor", ["OIM", "IOM", "id:org/iom", "<https://w3id.org/gcmkg/id/org/iom>",
+                                 "organisation internationale pour les migrations"]),
+    ("actor-sessions", "actor", ["Türkiye", "turkiye", "TUR", "Turquie"]),
+    ("review-summary", "review", ["ece-2024", "id:review/ece-2024", "https://w3id.org/gcmkg/id/review/ece-2024"]),
+])
+def test_a_parameter_written_as_people_write_it(capsys: pytest.CaptureFixture[str], name: str, key: str,
+                                                forms: list[str]) -> None:
+    answers = [rows_for(capsys, name, f"{key}={form}") for form in forms]
+    assert len(answers[0]) > 1, "the first form gives rows"
+    assert all(a == answers[0] for a in answers), forms
+
+
+@pytest.mark.parametrize(("param", "message"), [
+    ("code=Danmark", "closest: danemark"),
+    ("actor=Ruritania", "no actor of the graph has this name or code"),
+    ("review=ece-2099", "no review of the graph"),
+])
+def test_an_unknown_value_is_an_error_with_candidates(capsys: pytest.CaptureFixture[str], param: str,
+                                                      message: str) -> None:
+    name = {"code": "session-actors", "actor": "actor-sessions", "review": "review-summary"}[param.split("=")[0]]
+    code, out, err = run(capsys, "query", name, "--param", param)
+    assert (code, out) == (2, "") and message in err and err.count("\n") == 1

@@ -65,6 +65,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["query"] and {"-h", "--help"} & set(argv):  # `gcmkg query NAME --help`: the query's own help
+        named = [a for a in argv[1:] if not a.startswith("-")]
+        if named:
+            try:
+                sys.stdout.write(query.query_help(query.find_query(named[0])))
+            except query.UsageError:
+                pass
     args = parser().parse_args(argv)
     try:
         if args.command == "build":

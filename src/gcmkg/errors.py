@@ -42,3 +42,7 @@ def parse_error_line(err: BaseException) -> int:
         if isinstance(line, int) and line > 0:
             return line
     return 1
+
+
+class UsageError(Exception):
+    """Bad command-line input (a flag's value, a query's parameter): the CLI prints it and exits 2."""

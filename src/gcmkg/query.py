@@ -47,9 +47,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import itertools
 import json
-import logging
 import os
 import re
 import sys
@@ -64,25 +62,18 @@ from rdflib.namespace import XSD
 
 from . import iris, net
 from .dataset import NOT_REPORTS
+from .errors import UsageError
+from .params import (INTEGER, IRI_CHARS, bind_parameters, nt_term, parameter_term, parse_parameter,  # noqa: F401
+                     query_variables, resolve_parameters)  # the names tests and callers know from here
 from .iris import PREFIXES
 from .reference import ontology_file, project_root, reference_files
 from .store import (DEFAULT_TIMEOUT, FORMATS, STORES, EndpointStore, QuerySyntaxError, Result, StoreError, Term,
                     endpoint_credentials, open_store)
 
 FORMAT_CHOICES = ("table", "csv", "tsv", "json")
-VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # SPARQL IRIREF: no space, control character or any of <>"{}|^`\
-IRI_CHARS = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
-IRI_LIKE = re.compile(r"(?:https?|urn|mailto|file|ftp|tag):\S+", re.IGNORECASE)
-LANGTAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
-TYPED = re.compile(r'"(.*)"(?:@([^@"]+)|\^\^<([^<>]*)>)?', re.DOTALL)
-INTEGER = re.compile(r"[+-]?[0-9]+")
 HEADER = re.compile(r"#\+ ?([A-Za-z][\w-]*):\s?(.*)")  # "#+ key: value"; indented lines continue
 TABLE_WIDTH = 60
-
-
-class UsageError(Exception):
-    """Bad command-line input: the CLI prints it and exits 2."""
 
 
 # ---------------------------------------------------------------------------------------------- query files
@@ -97,6 +88,9 @@ class QueryFile:
     description: str = ""
     #: declared parameter names; None when the file has no ``#+ params:`` header (any variable may be bound)
     params: tuple[str, ...] | None = None
+    #: parameter -> the kind of thing of the graph it names (``#+ kinds: ?actor actor; ?review review``),
+    #: whose values are resolved from codes and labels (`params`)
+    kinds: dict[str, str] | None = None
 
 
 def read_query(path: Path) -> QueryFile:
@@ -123,7 +117,8 @@ def read_query(path: Path) -> QueryFile:
         value = header["params"]
         params = () if value.lower() in ("", "none") else tuple(dict.fromkeys(re.findall(r"\?([A-Za-z_]\w*)", value)))
     name = path.name.removesuffix(".rq")
-    return QueryFile(name, path, text, header.get("summary", ""), header.get("description", ""), params)
+    kinds = dict(re.findall(r"\?([A-Za-z_]\w*)\s+([a-z]+)", header.get("kinds", "")))
+    return QueryFile(name, path, text, header.get("summary", ""), header.get("description", ""), params, kinds)
 
 
 def queries_dir(root: Path | None = None) -> Path:
@@ -143,140 +138,6 @@ def find_query(spec: str, root: Path | None = None) -> QueryFile:
         return read_query(path)
     names = ", ".join(q.name for q in canned_queries(root)) or "(none)"
     raise UsageError(f"unknown query {spec!r}; canned queries: {names}")
-
-
-# ---------------------------------------------------------------------------------------------- parameters
-
-
-def parameter_term(value: str) -> Term:
-    """The RDF term a --param value stands for: <iri> or an http(s)/urn/... IRI, an integer, "text"@lang,
-    "text"^^<datatype>, "text", or else the text itself as a plain literal."""
-    if value.startswith("<") and value.endswith(">"):
-        return URIRef(value[1:-1])
-    if IRI_LIKE.fullmatch(value):
-        return URIRef(value)
-    if INTEGER.fullmatch(value):
-        return Literal(int(value))  # normalised lexical form: 02 -> "2"^^xsd:integer
-    if value.startswith('"') and (m := TYPED.fullmatch(value)):
-        text, lang, datatype = m.groups()
-        if lang is not None:
-            if not LANGTAG.fullmatch(lang):
-                raise UsageError(f"bad language tag {lang!r} in a parameter")
-            return Literal(text, lang=lang)
-        if datatype is not None:
-            return typed_literal(text, datatype)
-        return Literal(text)
-    return Literal(value)
-
-
-def typed_literal(text: str, datatype: str) -> Literal:
-    """A typed --param literal, or UsageError when its text is not of its datatype ("x"^^xsd:integer): rdflib
-    logs such a literal with a traceback and keeps it, so its log is silenced here and its verdict read."""
-    log = logging.getLogger("rdflib.term")
-    level = log.level
-    log.setLevel(logging.CRITICAL)
-    try:
-        term = Literal(text, datatype=URIRef(datatype))
-    finally:
-        log.setLevel(level)
-    if term.ill_typed:
-        raise UsageError(f"bad parameter value: {text!r} is not a valid <{datatype}>")
-    return term
-
-
-def parse_parameter(text: str) -> tuple[str, Term]:
-    key, sep, value = text.partition("=")
-    key = key.strip().lstrip("?$")
-    if not sep or not VARNAME.fullmatch(key):
-        raise UsageError(f"bad --param {text!r}: expected NAME=VALUE, NAME a SPARQL variable name")
-    term = parameter_term(value)
-    nt_term(term)  # validates
-    return key, term
-
-
-def _escape(text: str) -> str:
-    if re.search(r"\\[uU]", text):
-        # SPARQL expands \uXXXX escapes before parsing; refuse rather than risk a changed value
-        raise UsageError(f"bad parameter value {text!r}: '\\u' and '\\U' are not allowed")
-    out = []
-    for ch in text:
-        if ch in '\\"':
-            out.append("\\" + ch)
-        elif ch in "\n\r\t":
-            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF:
-            raise UsageError(f"bad parameter value {text!r}: control characters are not allowed")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def nt_term(term: Term) -> str:
-    """An IRI or literal as an N-Triples term (valid SPARQL too), or UsageError."""
-    if isinstance(term, URIRef):
-        if not IRI_CHARS.fullmatch(str(term)):
-            raise UsageError(f"bad IRI {str(term)!r} in a parameter")
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        lexical = f'"{_escape(str(term))}"'
-        if term.language:
-            if not LANGTAG.fullmatch(term.language):
-                raise UsageError(f"bad language tag {term.language!r} in a parameter")
-            return f"{lexical}@{term.language}"
-        if term.datatype and term.datatype != XSD.string:
-            return f"{lexical}^^{nt_term(term.datatype)}"
-        return lexical
-    raise UsageError(f"unsupported parameter value {term!r}")
-
-
-def query_variables(text: str) -> tuple[set[str], bool]:
-    """The variables named anywhere in the query, and whether it already ends with a VALUES clause
-    (read from rdflib's SPARQL parse tree, not from the text)."""
-    from pyparsing import ParseException, ParseResults
-    from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import Variable
-
-    try:
-        tree = parseQuery(text)
-    except (ParseException, ValueError) as err:
-        raise QuerySyntaxError(str(err)) from err
-    names: set[str] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, Variable):
-            names.add(str(node))
-        elif isinstance(node, (CompValue, dict)):
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, (ParseResults, list, tuple)):
-            for child in node:
-                walk(child)
-
-    walk(tree)
-    return names, dict.get(tree[1], "valuesClause") is not None
-
-
-def bind_parameters(query: QueryFile, params: list[tuple[str, Term]]) -> str:
-    """The query text with the parameters joined through a trailing VALUES clause built from N-Triples terms.
-    A key given several times gives several alternatives (their rows are all kept)."""
-    if not params:
-        return query.text
-    variables, has_values = query_variables(query.text)
-    if has_values:
-        raise UsageError(f"{query.path}: the query already ends with a VALUES clause; it cannot take --param")
-    values: dict[str, list[str]] = {}
-    for key, term in params:
-        if query.params is not None and key not in query.params:
-            declared = ", ".join(query.params) or "none"
-            raise UsageError(f"query {query.name!r} has no parameter {key!r} (parameters: {declared})")
-        if key not in variables:
-            raise UsageError(f"query {query.name!r} has no variable ?{key}")
-        values.setdefault(key, []).append(nt_term(term))
-    keys = list(values)
-    rows = itertools.product(*(dict.fromkeys(values[k]) for k in keys))
-    body = "\n".join("  (" + " ".join(row) + ")" for row in rows)
-    return f"{query.text.rstrip()}\n\nVALUES ({' '.join('?' + k for k in keys)}) {{\n{body}\n}}\n"
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -450,9 +311,9 @@ def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = 
     by `run_query`); its credentials come from the environment (GCMKG_ENDPOINT_USER, GCMKG_ENDPOINT_PASSWORD).
     An embedded store makes no request: a SERVICE to an endpoint not in `allow_service` is refused
     (net.ServiceRefused). `lazy`: SELECT rows as an iterator (Oxigraph), for output that streams them."""
-    text = bind_parameters(query, params)
+    bind_parameters(query, params)  # a parameter the query lacks is refused before any store is opened
     if not endpoint:
-        net.refuse_services(text, allow_service or [])
+        net.refuse_services(query.text, allow_service or [])
     start = time.perf_counter()
     if endpoint:
         if data:
@@ -465,6 +326,7 @@ def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = 
             raise UsageError("--default-graph-uri and --named-graph-uri need --endpoint")
         store = open_store(store_kind, data_files(data, root))
     loaded = time.perf_counter()
+    text = bind_parameters(query, resolve_parameters(query, params, store))
     result = store.query(text, lazy=lazy)
     if timings is not None:
         timings.update(load=loaded - start, query=time.perf_counter() - loaded)
@@ -610,9 +472,28 @@ def leave(message: str, code: int) -> None:
     os._exit(code)
 
 
+def params_text(query: QueryFile) -> str:
+    """The `#+ params:` header as written (what each parameter expects, with examples)."""
+    out: list[str] = []
+    for line in query.text.splitlines():
+        if line.startswith("#+ params:"):
+            out = [line.removeprefix("#+ params:").strip()]
+        elif out and line.startswith("#+   "):
+            out.append(line[2:].strip())
+        elif out:
+            break
+    return " ".join(out)
+
+
+def query_help(query: QueryFile) -> str:
+    """What `gcmkg query NAME --help` says of one query before the options."""
+    params = params_text(query) if query.params is not None else "any variable of the query"
+    return (f"{query.name}: {query.summary}\n\n{query.description}\n\nparameters (--param NAME=VALUE, repeatable): "
+            f"{params or 'none'}\n\n")
+
+
 def run_queries(args: argparse.Namespace) -> int:
-    rows = [[q.name, q.summary, "none" if not q.params else " ".join(f"?{p}" for p in q.params)]
-            for q in canned_queries()]
+    rows = [[q.name, q.summary, params_text(q) or "none"] for q in canned_queries()]
     header = ["name", "summary", "params"]
     if args.format == "csv":
         buffer = io.StringIO()
@@ -620,5 +501,6 @@ def run_queries(args: argparse.Namespace) -> int:
         writer.writerows([header, *rows])
         sys.stdout.write(buffer.getvalue())
     else:
-        sys.stdout.write(table(header, rows))
+        for name, summary, params in rows:
+            sys.stdout.write(f"{name}\n    {summary}\n    params: {params}\n")
     return 0
