@@ -517,3 +517,36 @@ def test_an_unknown_value_is_an_error_with_candidates(capsys: pytest.CaptureFixt
     name = {"code": "session-actors", "actor": "actor-sessions", "review": "review-summary"}[param.split("=")[0]]
     code, out, err = run(capsys, "query", name, "--param", param)
     assert (code, out) == (2, "") and message in err and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------------------------------------- tables
+
+
+def table_lines(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: int,
+                *extra: str) -> list[str]:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, err = run(capsys, "query", "actor-objectives", *extra)
+    assert code == 0, err
+    return out.splitlines()
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_a_table_fits_the_terminal(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                   columns: int) -> None:
+    lines = table_lines(capsys, monkeypatch, columns)
+    assert max(len(line) for line in lines) <= columns
+    full = table_lines(capsys, monkeypatch, columns, "--full")
+    assert any("Fédération internationale des Sociétés de la Croix-Rouge et du Croissant-Rouge" in line
+               for line in full)
+    if columns == 80:
+        assert any("…" in line for line in lines)
+
+
+def test_a_table_sorts_as_the_language_does_and_csv_keeps_the_querys_order(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    firsts = list(dict.fromkeys(line.split("  ")[0] for line in table_lines(capsys, monkeypatch, 200)[2:-1]))
+    assert firsts.index("Azerbaïdjan") < firsts.index("Bélarus") < firsts.index("Belgique") < firsts.index("Canada")
+    assert firsts.index("Espagne") < firsts.index("États-Unis d'Amérique") < firsts.index("Fédération de Russie")
+    rows = csv_rows(capsys, "actor-objectives")
+    names = list(dict.fromkeys(r[0] for r in rows[1:]))
+    assert names[-1] == "États-Unis d'Amérique"  # SPARQL's ORDER BY: code points, exact, untouched

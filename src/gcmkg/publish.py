@@ -46,7 +46,8 @@ import pyoxigraph as ox
 
 from . import dataset, export, net
 from .errors import InputError
-from .query import seconds, table
+from .query import seconds
+from .tables import table
 from .reference import project_root
 from .store import DEFAULT_TIMEOUT, EndpointStore, StoreError, check_url, endpoint_credentials, network_error
 

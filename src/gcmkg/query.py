@@ -60,12 +60,11 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from . import iris, net
+from . import iris, net, tables
 from .dataset import NOT_REPORTS
 from .errors import UsageError
 from .params import (INTEGER, IRI_CHARS, bind_parameters, nt_term, parameter_term, parse_parameter,  # noqa: F401
                      query_variables, resolve_parameters)  # the names tests and callers know from here
-from .iris import PREFIXES
 from .reference import ontology_file, project_root, reference_files
 from .store import (DEFAULT_TIMEOUT, FORMATS, STORES, EndpointStore, QuerySyntaxError, Result, StoreError, Term,
                     endpoint_credentials, open_store)
@@ -73,7 +72,6 @@ from .store import (DEFAULT_TIMEOUT, FORMATS, STORES, EndpointStore, QuerySyntax
 FORMAT_CHOICES = ("table", "csv", "tsv", "json")
 # SPARQL IRIREF: no space, control character or any of <>"{}|^`\
 HEADER = re.compile(r"#\+ ?([A-Za-z][\w-]*):\s?(.*)")  # "#+ key: value"; indented lines continue
-TABLE_WIDTH = 60
 
 
 # ---------------------------------------------------------------------------------------------- query files
@@ -222,16 +220,6 @@ def json_value(term: Term) -> dict[str, str]:
     return out
 
 
-def short_value(term: Term | None) -> str:
-    """A readable cell: IRIs shortened with the project prefixes, long text cut."""
-    if isinstance(term, URIRef):
-        for prefix, namespace in PREFIXES.items():
-            if str(term).startswith(str(namespace)) and len(str(term)) > len(str(namespace)):
-                return f"{prefix}:{str(term)[len(str(namespace)):]}"
-    text = " ".join(plain_value(term).split())
-    return text if len(text) <= TABLE_WIDTH else text[: TABLE_WIDTH - 1] + "…"
-
-
 def csv_chunks(result: Result) -> Iterator[str]:
     """W3C SPARQL results CSV, one line at a time (rows are written as the store gives them)."""
     buffer = io.StringIO()
@@ -263,35 +251,22 @@ def json_chunks(result: Result) -> Iterator[str]:
     yield "\n]}}\n"
 
 
-def table(header: list[str], rows: list[list[str]], numeric: list[bool] | None = None) -> str:
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
-    numeric = numeric or [False] * len(header)
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric)).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
-    return "\n".join(out) + "\n"
+def table_chunks(result: Result, query: str = "", full: bool = False) -> Iterator[str]:
+    """A table for people (`tables`): the whole answer is needed for the column widths and the order."""
+    yield tables.render(result.vars, list(result.rows), query, full)
 
 
-def table_chunks(result: Result) -> Iterator[str]:
-    """A table for people: the whole answer is needed for the column widths."""
-    answer = list(result.rows)
-    rows = [[short_value(v) for v in row] for row in answer]
-    numbers = (XSD.integer, XSD.decimal, XSD.double, XSD.positiveInteger, XSD.nonNegativeInteger)
-    numeric = [bool(answer) and all(v is None or (isinstance(v, Literal) and v.datatype in numbers)
-                                    for v in (row[i] for row in answer)) for i in range(len(result.vars))]
-    yield table(result.vars, rows, numeric) + f"({len(rows)} row{'' if len(rows) == 1 else 's'})\n"
-
-
-def chunks(result: Result, fmt: str) -> Iterator[str]:
-    """The answer in one output format, piece by piece (CSV, TSV and JSON stream the rows)."""
+def chunks(result: Result, fmt: str, query: str = "", full: bool = False) -> Iterator[str]:
+    """The answer in one output format, piece by piece (CSV, TSV and JSON stream the rows; a table is fitted to
+    the terminal unless `full`, and ordered by `query`'s ORDER BY as the language sorts: `tables`)."""
     if result.kind == "graph":
         yield "".join(sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in result.triples))
     elif result.kind == "ask" and fmt != "json":
         yield "true\n" if result.boolean else "false\n"
+    elif fmt == "table":
+        yield from table_chunks(result, query, full)
     else:
-        yield from {"csv": csv_chunks, "tsv": tsv_chunks, "json": json_chunks, "table": table_chunks}[fmt](result)
+        yield from {"csv": csv_chunks, "tsv": tsv_chunks, "json": json_chunks}[fmt](result)
 
 
 def render(result: Result, fmt: str) -> str:
@@ -379,6 +354,8 @@ def add_query_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
                    help="an endpoint a SERVICE clause of the query may call from the embedded store (repeatable); "
                         "without it, an embedded store makes no request")
+    p.add_argument("--full", action="store_true",
+                   help="table: every cell whole, not fitted to the terminal's width ($COLUMNS)")
     p.add_argument("-o", "--out", type=Path, help="write the result to this file instead of standard output")
     p.add_argument("--timing", action="store_true", help="print load and query times to standard error")
     return p
@@ -425,7 +402,7 @@ def run_query(args: argparse.Namespace) -> int:
                              default_graphs=args.default_graph_uri, named_graphs=args.named_graph_uri,
                              timeout=args.timeout, allow_service=args.allow_service, lazy=True)
             try:
-                write(chunks(result, args.format), args.out)
+                write(chunks(result, args.format, query.text, args.full), args.out)
             finally:  # pyoxigraph's answer must be dropped on the thread that made it, even on an error
                 if hasattr(result.rows, "close"):
                     result.rows.close()  # type: ignore[union-attr]
