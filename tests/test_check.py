@@ -70,6 +70,11 @@ def test_broken_copies_are_caught(copy: Path, capsys: pytest.CaptureFixture[str]
     assert check.run("text", copy) == 1
     out = capsys.readouterr().out
     assert f"{case}: " in out and message in out
+    line = next(line for line in out.splitlines() if message in line)
+    file, number = line.split(":")[:2]  # each problem names the file and the line that describe its subject
+    assert Path(file).resolve() == path.resolve() and number.isdigit()
+    if case in ("missing-label", "duplicate-label"):
+        assert int(number) == len(text.splitlines()) + 2  # the line appended above
 
 
 def test_unparsable_turtle_is_an_input_error(copy: Path) -> None:

@@ -106,12 +106,26 @@ def reference_entailments(root: Path, reasoner: str | None = None) -> bytes:
     return dataset.graph_turtle(owlfiles.reference_inferred_header(inferred, root))
 
 
+def progress(done: int, total: int, item: Built) -> None:
+    """One line per report on a terminal's standard error (nothing when it is a file or a pipe)."""
+    if sys.stderr.isatty():
+        bar = "#" * (20 * done // total)
+        print(f"\r[{bar:<20}] {done}/{total} {item.stem}\033[K", end="\n" if done == total else "",
+              file=sys.stderr, flush=True)
+
+
 def build_each(reports: list[Path], root: Path, check: bool = True, jobs: int | None = None,
-               reasoner: str | None = None, engine: str | None = None) -> list[Built]:
-    """Every report through the pipeline, in the order given, in `jobs_for` worker processes."""
+               reasoner: str | None = None, engine: str | None = None, quiet: bool = True) -> list[Built]:
+    """Every report through the pipeline, in the order given, in `jobs_for` worker processes; unless `quiet`,
+    `progress` as each comes back."""
     workers = jobs_for(len(reports), jobs)
     if workers <= 1:
-        return [build_one(path, root, check, reasoner, engine) for path in reports]
+        built = []
+        for path in reports:
+            built.append(build_one(path, root, check, reasoner, engine))
+            if not quiet:
+                progress(len(built), len(reports), built[-1])
+        return built
     import multiprocessing
 
     # Workers are started fresh ("spawn"), never forked: pyoxigraph and pyrudof run threads of their own, and a
@@ -124,6 +138,8 @@ def build_each(reports: list[Path], root: Path, check: bool = True, jobs: int | 
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise InputError(item.file, item.line, item.message)
             built.append(item)
+            if not quiet:
+                progress(len(built), len(reports), item)
     return built
 
 
@@ -145,7 +161,7 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
         if path.stem == owlfiles.REFERENCE_STEM:
             raise InputError(path, 1, f"a report may not be named {path.name}: graph/{owlfiles.REFERENCE_INFERRED_FILE} "
                                       "holds the reference graph's entailments; rename the file")
-    built = build_each(reports, root, check, jobs, reasoner, engine)  # InputError stops here, before any write
+    built = build_each(reports, root, check, jobs, reasoner, engine, quiet)  # InputError: stops before any write
     for item in built:
         for warning in item.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -163,8 +179,18 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
     files[owlfiles.ALL_FILE] = owlfiles.everything(graph_files, root)  # for Protégé: File > Open, all is there
     files[owlfiles.CATALOG_FILE] = owlfiles.catalog(graph_files, out, root)
     files["docs/index.html"] = docs.render_project(root)
+    changed = sorted(name for name, data in files.items() if not same_bytes(out / name, data))
     atomic.write_folder(files, out)
     if not quiet:
-        for name in sorted(files):
+        for name in changed:
             print(f"wrote {out / name}")
+        print(f"{len(reports)} report{'s' if len(reports) != 1 else ''} built into {out}: {len(changed)} file"
+              f"{'s' if len(changed) != 1 else ''} changed, {len(files) - len(changed)} unchanged")
     return built
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False

@@ -8,6 +8,8 @@ names ambiguous); an objective without both titles; a lexicon concept that is no
 from __future__ import annotations
 
 import json
+import re
+from importlib import resources
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
@@ -32,6 +34,34 @@ class Finding:
     kind: str
     subject: str
     message: str
+    file: str = ""
+    line: int = 0
+
+
+def subject_forms(text: str, iri: str) -> list[str]:
+    """How a Turtle file may write `iri`: whole, or with each of the file's own prefixes."""
+    forms = [f"<{iri}>"]
+    for prefix, namespace in re.findall(r"^@prefix\s+([\w-]*):\s*<([^>]*)>", text, re.MULTILINE):
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and re.fullmatch(r"[\w.-]*", local):
+            forms.append(f"{prefix}:{local}")
+    return forms
+
+
+def locate(found: list[Finding], paths: list[Path]) -> list[Finding]:
+    """Each finding with the file and line where its subject is described (or first named)."""
+    texts = {path: path.read_text(encoding="utf-8").splitlines() for path in paths}
+    out = []
+    for f in found:
+        described, named = [], []
+        for path, lines in texts.items():
+            forms = subject_forms("\n".join(lines), f.subject) if f.subject.startswith("http") else [f.subject]
+            described += [(str(path), n) for n, line in enumerate(lines, 1) for form in forms
+                          if line.startswith(form) and line[len(form):len(form) + 1] in (" ", "\t", "")]
+            named += [(str(path), n) for n, line in enumerate(lines, 1) if any(form in line for form in forms)]
+        where = (described or named or [("", 0)])[-1 if f.kind == "duplicate-label" else 0]
+        out.append(Finding(f.kind, f.subject, f.message, *where))
+    return out
 
 
 def parse(paths: list[Path]) -> Graph:
@@ -79,7 +109,7 @@ def duplicates(graph: Graph) -> list[Finding]:
                         seen[(value.language or "", normal(str(value)))].add(member)
         for (lang, label), who in sorted(seen.items()):
             if len(who) > 1:
-                out.append(Finding("duplicate-label", label,
+                out.append(Finding("duplicate-label", str(max(who)),  # located where the last of them is described
                                    f"{family} name {label!r}@{lang} is shared by {', '.join(sorted(map(str, who)))}"))
     return out
 
@@ -106,8 +136,11 @@ def concepts(graph: Graph) -> list[Finding]:
 
 
 def findings(root: Path | None = None) -> list[Finding]:
-    graph = parse([ontology_file(root), *reference_files(root)])
-    return terms(graph) + duplicates(graph) + objectives(graph) + concepts(graph)
+    paths = [ontology_file(root), *reference_files(root)]
+    graph = parse(paths)
+    lexicons = [Path(str(resources.files(__package__).joinpath("lexicons", f"{language}.toml")))
+                for language in lexicon.available()]
+    return locate(terms(graph) + duplicates(graph) + objectives(graph) + concepts(graph), paths + lexicons)
 
 
 def run(fmt: str = "text", root: Path | None = None) -> int:
@@ -116,7 +149,8 @@ def run(fmt: str = "text", root: Path | None = None) -> int:
         print(json.dumps([f.__dict__ for f in found], ensure_ascii=False, indent=2))
     else:
         for f in found:
-            print(f"{f.kind}: {f.subject}: {f.message}", file=sys.stdout)
+            where = f"{f.file}:{f.line}: " if f.file else ""
+            print(f"{where}{f.kind}: {f.subject}: {f.message}", file=sys.stdout)
         print(f"{len(found)} problem(s) in the ontology and the reference graph" if found
               else "ontology and reference graph: no problems found")
     return 1 if found else 0

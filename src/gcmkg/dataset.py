@@ -94,8 +94,8 @@ def built_files(folder: Path) -> dict[str, bytes]:
         raise InputError(folder, 1, "no such folder (run `gcmkg build` first, or give --graph DIR)")
     found = {p.name: p.read_bytes() for p in sorted(folder.glob("*.ttl")) if is_report_file(p.name)}
     if not found:
-        raise InputError(folder, 1, "no built graph in this folder (run `gcmkg build --out` into it first, or give "
-                                    "--graph DIR)")
+        raise InputError(folder, 1, "no built graph in this folder (run `gcmkg build`, or `gcmkg build --out` into "
+                                    "this folder, first)")
     return found
 
 

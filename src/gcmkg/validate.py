@@ -36,9 +36,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SH
+from rdflib.namespace import DCTERMS, RDF, SH
 
-from . import dataset, reference
+from . import dataset, owlfiles, reference
 from .dataset import from_ox, to_ox
 from .errors import InputError
 from .iris import EXPORT_PREFIXES as PREFIXES
@@ -513,12 +513,31 @@ def default_files(root: Path) -> list[Path]:
                   if not name.endswith(dataset.INFERRED_SUFFIX))
 
 
+def expand_files(paths: Iterable[Path]) -> list[Path]:
+    """The files to validate: a folder stands for the graphs built into it (asserted, with no -inferred file);
+    an -inferred file brings its asserted graph along (the entailments of a report mean nothing without it,
+    and alone they break every shape)."""
+    out: dict[Path, None] = {}
+    for path in paths:
+        if path.is_dir():
+            for name in dataset.built_files(path):  # InputError for a folder with no built graph
+                if not name.endswith(dataset.INFERRED_SUFFIX):
+                    out.setdefault(path / name, None)
+            continue
+        if path.name.endswith(dataset.INFERRED_SUFFIX) and path.name != owlfiles.REFERENCE_INFERRED_FILE:
+            asserted = path.with_name(path.name.removesuffix(dataset.INFERRED_SUFFIX) + ".ttl")
+            if not asserted.is_file():
+                raise InputError(path, 1, f"the OWL RL entailments of a report are validated with its asserted "
+                                          f"graph, and {asserted} is not there")
+            out.setdefault(asserted, None)
+        out.setdefault(path, None)
+    return list(out)
+
+
 def load_files(paths: Iterable[Path], ds: ox.Dataset) -> ox.Dataset:
     """Each file into its own named graph: FileNotFoundError for a missing file, InputError (file, line) for
     one that is not UTF-8 or does not parse. The syntax comes from the extension (Turtle otherwise)."""
     for path in paths:
-        if path.is_dir():
-            raise InputError(path, 1, "a folder, not a graph file (give the files, e.g. graph/*.ttl)")
         if not path.is_file():
             raise FileNotFoundError(2, "no such file", str(path))
         data = path.read_bytes()
@@ -533,8 +552,9 @@ def load_files(paths: Iterable[Path], ds: ox.Dataset) -> ox.Dataset:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                        help="graph files to validate together (default: graph/*.ttl except *-inferred.ttl)")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE|DIR",
+                        help="graph files, or folders of built graphs, to validate together; an -inferred file "
+                             "brings its asserted graph (default: graph/*.ttl except *-inferred.ttl)")
     parser.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages (default: en)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     parser.add_argument("--engine", choices=ENGINES,
@@ -551,7 +571,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         root = project_root()
-        files = list(args.files) or default_files(root)
+        files = expand_files(args.files) or default_files(root)
         if not files:
             raise InputError(root / "graph", 1, "no graph files to validate (run `gcmkg build` first)")
         names = [str(f) if args.files else f.relative_to(root).as_posix() for f in files]
