@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gcmkg import cli
 
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -125,3 +126,21 @@ def test_a_broken_ontology_is_an_input_error(tmp_path: Path, monkeypatch: pytest
 def test_committed_page_is_fresh(page: Path) -> None:
     committed = ROOT / "graph" / "docs" / "index.html"
     assert committed.read_bytes() == page.read_bytes(), "graph/docs/index.html is stale: run `gcmkg docs`"
+
+
+def test_the_readme_and_docs_point_only_to_what_a_clone_holds() -> None:
+    """Every local path a README or docs/ page names (a Markdown link, or a path in backticks with a folder) is in
+    the repository; nothing points outside it (../shared/...)."""
+    repo = Path(__file__).resolve().parents[1]
+    problems = []
+    for page in [repo / "README.md", *sorted((repo / "docs").glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        if page.name != "reference-sources.md":  # the sources' own text names the team's original
+            problems += [f"{page.name}: {m}" for m in re.findall(r"\.\./shared/\S*", text)]
+        for target in re.findall(r"\]\(([^)#\s]+)\)", text):
+            if not re.match(r"[a-z]+:", target) and not (page.parent / target).exists():
+                problems.append(f"{page.name}: link to {target}, which the repository lacks")
+        for path in re.findall(r"`((?:docs|ontology|graph|queries|tests|src|bench)/[\w./-]+\.\w+)`", text):
+            if "<" not in path and "*" not in path and not (repo / path).exists():
+                problems.append(f"{page.name}: names {path}, which the repository lacks")
+    assert not problems, "\n".join(problems)
