@@ -4,11 +4,13 @@
 #   libowlapi-java (OWL API 5.1 jars in /usr/share/java, plus its dependency jars via Depends)
 #   raptor2-utils  (rapper: an independent parser for the Turtle, N-Triples, N-Quads, TriG and RDF/XML exports)
 #   libapache-jena-java (Jena's riot, run from its jars: an independent JSON-LD parser; Debian ships no launcher)
+#   virtuoso-opensource-7-bin (virtuoso-t and isql-vt only: tests/virtuoso.py runs a throw-away Virtuoso with its
+#                  own virtuoso.ini; not virtuoso-opensource-7, whose postinst creates and starts a system server)
 # owlready2 itself is a pip test extra (pyproject), not installed here.
 # Idempotent and quiet: does nothing when the packages are already installed.
 set -eu
 
-PACKAGES="default-jre-headless default-jdk-headless libowlapi-java raptor2-utils libapache-jena-java"
+PACKAGES="default-jre-headless default-jdk-headless libowlapi-java raptor2-utils libapache-jena-java virtuoso-opensource-7-bin"
 
 missing=""
 for p in $PACKAGES; do
@@ -35,5 +37,7 @@ command -v javac >/dev/null
 test -f /usr/share/java/owlapi-distribution.jar
 command -v rapper >/dev/null
 test -f /usr/share/java/jena-cmds.jar
+command -v virtuoso-t >/dev/null
+command -v isql-vt >/dev/null
 echo "owl tools: $(java -version 2>&1 | head -n 1); owlapi $(dpkg-query -W -f='${Version}' libowlapi-java)"
-echo "rdf tools: $(rapper --version 2>&1 | head -n 1 | sed 's/^/rapper /'); jena $(dpkg-query -W -f='${Version}' libapache-jena-java)"
+echo "rdf tools: $(rapper --version 2>&1 | head -n 1 | sed 's/^/rapper /'); jena $(dpkg-query -W -f='${Version}' libapache-jena-java); virtuoso $(dpkg-query -W -f='${Version}' virtuoso-opensource-7-bin)"

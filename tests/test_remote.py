@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -28,7 +30,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 
@@ -412,6 +414,26 @@ def test_server_stops_in_the_middle(how: str, parts: list[publish.Part]) -> None
     done = ", ".join(f"<{p.graph}>" for p in parts[:3])
     assert lines[1] == f"error: published 3 of {len(parts)} graphs: {done}"
     assert lines[2] == "error: not published: " + ", ".join(f"<{p.graph}>" for p in parts[3:])
+
+
+def test_a_refused_graph_fails_however_many_triples_the_server_holds(parts: list[publish.Part]) -> None:
+    """A 4xx to a PUT is a refusal, not a dropped answer: the server holding as many triples (an earlier
+    publication) does not make it a success. Virtuoso's Digest-only /sparql-graph-crud-auth answers so."""
+    counts = {p.graph: p.triples for p in parts}
+
+    def respond(handler: BaseHTTPRequestHandler, body: bytes) -> None:
+        if handler.command == "PUT":
+            reply(handler, 401, b"Unauthorized")
+            return
+        graph = re.search(r"GRAPH <([^>]+)>", parse_qs(body.decode())["query"][0]).group(1)
+        reply(handler, 200, json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
+            {"n": {"type": "literal", "value": str(counts[graph])}}]}}).encode(), "application/sparql-results+json")
+
+    with fake_server(respond) as base:
+        err = publish_fails(base, "--timeout", "10")
+    lines = err.splitlines()
+    assert lines[0].startswith(f"error: {base}/store: HTTP 401 Unauthorized") and parts[0].graph in lines[0]
+    assert lines[1] == f"error: published 0 of {len(parts)} graphs"
 
 
 def test_broken_file_stops_before_any_upload(tmp_path: Path) -> None:

@@ -21,7 +21,9 @@ the store URL, which is right for Oxigraph (``--store http://host:7878/store``, 
 Fuseki (``--store http://host:3030/<dataset>/data``; ``/<dataset>/query`` and ``/<dataset>/sparql`` both
 answer). Elsewhere give it: GraphDB ``--store http://host:7200/repositories/<repo>/rdf-graphs/service
 --query-endpoint http://host:7200/repositories/<repo>``; Virtuoso ``--store
-http://host:8890/sparql-graph-crud-auth --query-endpoint http://host:8890/sparql``.
+http://host:8890/sparql-graph-crud --query-endpoint http://host:8890/sparql``, once its anonymous user may write
+(``GRANT SPARQL_UPDATE TO "SPARQL";``; tests/virtuoso.py). Virtuoso's ``/sparql-graph-crud-auth`` takes HTTP
+Digest only, which publish does not send: every PUT is 401.
 
 HTTP basic credentials come from the environment only (``GCMKG_ENDPOINT_USER``, ``GCMKG_ENDPOINT_PASSWORD``),
 as for `gcmkg query --endpoint`.
@@ -37,6 +39,7 @@ import argparse
 import base64
 import http.client
 import sys
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,14 +139,18 @@ def put(store_url: str, part: Part, timeout: float, credentials: tuple[str, str]
 def upload(store_url: str, query_url: str, graphs: list[Part], timeout: float,
            credentials: tuple[str, str] | None) -> None:
     """Put every graph; a PUT that fails is checked with the server before it is called a failure: a server may
-    close the connection after it has taken the whole graph."""
+    close the connection after it has taken the whole graph. A 4xx is the server's refusal and fails at once: the
+    graph it holds may be an earlier publication with as many triples (Virtuoso's /sparql-graph-crud-auth
+    answers every PUT with Basic credentials 401)."""
     for i, part in enumerate(graphs):
         try:
             put(store_url, part, timeout, credentials)
         except (OSError, http.client.HTTPException, ValueError) as err:  # HTTPError, URLError are OSErrors
             reason = network_error(err, timeout)
+            refused = (isinstance(err, urllib.error.HTTPError) and 400 <= err.code < 500) or \
+                isinstance(err, net.RedirectRefused)  # never sent where it was meant to go
             try:
-                arrived = server_counts(query_url, [part], timeout, credentials) == [part.triples]
+                arrived = not refused and server_counts(query_url, [part], timeout, credentials) == [part.triples]
             except StoreError:
                 arrived = False
             if not arrived:
