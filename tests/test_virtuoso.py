@@ -17,18 +17,16 @@ goes. Nothing waits without a bound: every request carries --timeout, the server
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from test_remote import _environment, cli  # noqa: F401 - _environment: the same autouse fixture
 from virtuoso import Virtuoso, needs_virtuoso, virtuoso_server
 
 from gcmkg import publish
 from gcmkg import query as q
-from gcmkg.cli import main as gcmkg
 from gcmkg.store import EndpointStore
 
 pytestmark = needs_virtuoso
@@ -72,21 +70,6 @@ def report_params() -> list:
             for name in REPORT_QUERIES if name not in DEADLOCKS]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _environment() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GCMKG_HOME", str(REPO))
-        mp.delenv("GCMKG_ENDPOINT_USER", raising=False)
-        mp.delenv("GCMKG_ENDPOINT_PASSWORD", raising=False)
-        yield
-
-
-def cli(*argv: str) -> tuple[int, str, str]:
-    """Run the gcmkg CLI in this process: exit code, standard output, standard error."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = gcmkg(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 def publish_to(server: Virtuoso) -> tuple[int, str, str]:
