@@ -33,6 +33,7 @@ class Emitter:
         self.review = iris.review(review.notation, review.date.year)
         self.report = iris.report(self.review)
         self.minted: set[URIRef] = set()
+        self.suffixes: dict[URIRef, int] = {}  # participation IRI -> the next number to try for a repeat
 
     def text(self, value: str) -> Literal:
         return Literal(value, lang=self.lang)
@@ -194,10 +195,13 @@ class Emitter:
         actors = [iri for a in p.actors for iri in self.actor_iris(a, p.source)]
         role_slug = re.sub(r"(?<!^)(?=[A-Z])", "-", p.role).lower()
         iri = iris.participation(event, role_slug, [iris.local_key(a) for a in actors])
-        suffix = 2
+        # The same role of the same actors again: the first free "-2", "-3", ...; the search resumes where the
+        # last one for this IRI stopped (every number below it is taken), so n repeats cost n, not n².
         base = iri
+        suffix = self.suffixes.get(base, 2)
         while iri in self.minted:
             iri, suffix = URIRef(f"{base}-{suffix}"), suffix + 1
+        self.suffixes[base] = suffix
         self.minted.add(iri)
         g.add((iri, RDF.type, GCM[p.role]))
         names = ", ".join(a.raw for a in p.actors)

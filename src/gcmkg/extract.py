@@ -15,12 +15,17 @@ from .errors import Diagnostics, InputError
 from .iris import GCM
 from .lexicon import FLAGS, Lexicon, whole_words
 from .names import PAREN_TAIL, Names
-from .reader import Document, Paragraph, Section
+from .reader import Document, Paragraph, Section, number
 from .records import (Actor, Decision, Extraction, ForumEdition, Participation, ReviewRecord,
                       SessionRecord, Source, ThematicLink)
 from .resolve import Gazetteer
 
 ROLE_LINE = re.compile(r"^(?P<label>[^:]{3,80}?)\s*:\s*(?P<value>.*)$")
+# Where a sentence piece ends: a right-of-reply cue is read from the start of each piece.
+PIECE_END = re.compile(r"[.;]")
+# How far before and after a forum's name its cue phrases ([review] precedes, feeds, forum_year, forum_year_before)
+# are read, in characters: each name costs this much, however long the sentence.
+FORUM_CUE_WINDOW = 400
 ROLE_CLASSES = {
     "organiser": "LeadOrganising",
     "moderator": "Moderating",
@@ -128,12 +133,13 @@ class Extractor:
                 function = function.strip().rstrip(".") or None
                 out.append(Participation("CoChairing", "review", [person], src, function=function,
                                          affiliation=self.names.affiliation(function, para.line)))
-        if m := self.lex.pattern("review", "decision").search(text):
+        if (m := self.lex.pattern("review", "decision").search(text)) and self.readable(m.group("meeting"), para,
+                                                                                     "the decision's meeting number"):
             if self.lex.pattern("review", "commission_self").match(m.group("body").strip()):
                 body = Actor(m.group("body"), (review.commission,), para.line)
             else:
                 body = self.names.actor(m.group("body"), para.line, "the decision's body")
-            review.decision = Decision(m.group("text"), body, int(m.group("meeting")),
+            review.decision = Decision(m.group("text"), body, number(m.group("meeting")),
                                        self.parse_date(m.group("date"), para.line), src, list(para.footnote_calls))
         if m := self.lex.pattern("review", "attendance_list").search(text):
             for actor in self.names.actors(m.group("list"), para.line, f"the participants (paragraph {para.number})"):
@@ -143,27 +149,41 @@ class Extractor:
         elif m := self.lex.pattern("review", "attendance_inline").search(text):
             for actor in self.names.actors(m.group("list"), para.line, f"the participants (paragraph {para.number})"):
                 out.append(Participation("Attendance", "review", [actor], src))
-        if m := self.lex.pattern("review", "ngo_count").search(text):
-            review.ngo_count = int(m.group("count"))
+        if (m := self.lex.pattern("review", "ngo_count").search(text)) and self.readable(m.group("count"), para,
+                                                                                      "the number of NGOs"):
+            review.ngo_count = number(m.group("count"))
             review.ngo_count_minimum = bool(m.group("minimum"))
             review.ngo_count_exclusive = bool(m.groupdict().get("exclusive"))
             review.ngo_source = src
         if m := self.lex.pattern("review", "agenda").search(text):
             review.agenda, review.agenda_source = m.group("symbol").rstrip("."), src
         for start, end, forum in self.gaz.scan(text, (GCM.Forum,)):
-            before, after = text[:start], text[end:]
-            year_match = self.lex.pattern("review", "forum_year").match(after)
-            if year_match is None and (year_before := self.lex.pattern("review", "forum_year_before").search(before)):
-                year_match, before = year_before, before[: year_before.start()] + " "  # "the 2026 Forum"
-            if self.lex.pattern("review", "precedes").search(before) and review.held_before is None:
+            if review.held_before is not None and review.feeds is not None:
+                break
+            # The text before the name is text[lower:upper], searched in place (pos and endpos), so a search
+            # costs the window, not the sentence; the text after it, a slice as long as the window.
+            lower, upper = max(0, start - FORUM_CUE_WINDOW), start
+            year_match = self.lex.pattern("review", "forum_year").match(text[end: end + FORUM_CUE_WINDOW])
+            if year_match is None and (year_before := self.lex.pattern("review", "forum_year_before").search(
+                    text, lower, upper)):
+                year_match, upper = year_before, year_before.start()  # "the 2026 Forum": the cue is before the year
+            if self.lex.pattern("review", "precedes").search(text, lower, upper) and review.held_before is None:
                 year = int(year_match.group("year")) if year_match else review.date.year
                 review.held_before = ForumEdition(forum, year, src)
-            elif self.lex.pattern("review", "feeds").search(before) and review.feeds is None:
+            elif self.lex.pattern("review", "feeds").search(text, lower, upper) and review.feeds is None:
                 if year_match:
                     review.feeds = ForumEdition(forum, int(year_match.group("year")), src)
                 else:
                     self.diag.warn(para.line, "the forum the review feeds is named without a year; not recorded")
         return out
+
+    def readable(self, digits: str, para: Paragraph, what: str) -> bool:
+        """Whether a number the lexicon found has at most reader.MAX_DIGITS digits (else a warning: not read)."""
+        if number(digits) is not None:
+            return True
+        self.diag.warn(para.line, f"{what} in paragraph {para.number} has {len(digits)} digits "
+                       f"({digits[:12]}...): not read as a number, left out of the graph")
+        return False
 
     def representation(self, subject: str, rest: str, para: Paragraph, src: Source) -> list[Participation]:
         """'X était représentée par A, et B et C par D et E, respectivement' -> attendances with representatives."""
@@ -302,7 +322,7 @@ class Extractor:
         ranges = "|".join(re.escape(w) for w in self.lex.words("text", "range_words"))
         for part in re.split(rf"\s*,\s*|{self.grammar['conjunction'].pattern}", text.strip(), flags=FLAGS):
             m = re.fullmatch(rf"(\d+)\s*(?:{ranges})\s*(\d+)", part.strip())
-            bounds = (int(m.group(1)), int(m.group(2))) if m else (int(part), int(part)) if part.strip().isdigit() else None
+            bounds = (int(m.group(1)), int(m.group(2))) if m else (int(part), int(part)) if part.strip().isdecimal() else None
             if bounds is None:
                 continue
             for n in bounds:
@@ -314,13 +334,28 @@ class Extractor:
         return numbers
 
     def replies(self, text: str, line: int, context: str) -> tuple[str, list[Actor]]:
-        """Remove the right-of-reply sentences from `text`, returning what is left and who replied."""
+        """Remove the right-of-reply sentences from `text`, returning what is left and who replied.
+
+        A reply names its speakers from the start of a sentence piece (after "." or ";", or right after the
+        reply before it) up to its cue, so each pattern is tried once at each of those starts (a search from
+        every character would read the rest of the piece from each, quadratic in a long paragraph)."""
         found: list[Actor] = []
         for pattern in self.lex.patterns("sessions", "right_of_reply"):
-            while m := pattern.search(text):
-                found.extend(self.names.actors(m.group("who").strip(), line, context))
-                text = (text[: m.start()] + text[m.end():]).strip()
-                text = re.sub(r"\s*\.\s*\.$", ".", text)
+            kept: list[str] = []
+            start = position = 0  # text[start:] is not removed; a reply is tried at `position`
+            while True:
+                m = pattern.match(text, position)
+                if m and m.end() > position:
+                    found.extend(self.names.actors(m.group("who").strip(), line, context))
+                    kept.append(text[start: m.start()])
+                    start = position = m.end()
+                    continue
+                end = PIECE_END.search(text, position)
+                if end is None:
+                    break
+                position = end.end()
+            if kept:
+                text = re.sub(r"\s*\.\s*\.$", ".", ("".join(kept) + text[start:]).strip())
         return text.strip().rstrip(".").strip(), found
 
     def thematic_session(self, key: str, title: str, paragraphs: list[Paragraph]) -> tuple[SessionRecord, list[Participation]]:

@@ -25,6 +25,10 @@ class Names:
         self.diag = diagnostics
         self.articles = sorted(lexicon.words("text", "articles") + lexicon.words("text", "speaker_prefixes"),
                                key=len, reverse=True)
+        # the same, by length (longest first), so a text is cut and case-folded once per length, not per article
+        self.article_forms: dict[int, set[str]] = {}
+        for article in self.articles:
+            self.article_forms.setdefault(len(article), set()).add(article.casefold())
         self.honorific = re.compile(r"^(?:(?:" + "|".join(lexicon.words("text", "honorifics")) + r")\s*)+", FLAGS)
         self.function_words = {w.casefold() for w in lexicon.words("text", "function_words")}
         self.separators = re.compile("(" + "|".join(lexicon.words("text", "list_separators")) + ")", FLAGS)
@@ -39,9 +43,9 @@ class Names:
         changed = True
         while changed:
             changed = False
-            for article in self.articles:
-                if text[: len(article)].casefold().replace("’", "'") == article.casefold() and len(text) > len(article):
-                    text = text[len(article):].lstrip()
+            for length, forms in self.article_forms.items():
+                if len(text) > length and text[:length].casefold().replace("’", "'") in forms:
+                    text = text[length:].lstrip()
                     steps.append(text)
                     changed = True
                     break
@@ -91,8 +95,11 @@ class Names:
         pieces = self.separators.split(text.strip().rstrip("."))
         tokens, seps = pieces[0::2], pieces[1::2]
         n = len(tokens)
-        best: list[tuple[tuple[int, int, int], list[str]] | None] = [None] * (n + 1)
-        best[0] = ((0, 0, 0), [])
+        # best[end]: the score of the best split of tokens[:end], where its last item starts, and that item
+        # (the items are read back from the end, so each cell holds one item, not a copy of the list)
+        best: list[tuple[tuple[int, int, int], int, str] | None] = [None] * (n + 1)
+        best[0] = ((0, 0, 0), 0, "")
+        resolves: dict[str, bool] = {}  # a list that repeats a name looks it up once
         for end in range(1, n + 1):
             for start in range(max(0, end - 10), end):
                 previous = best[start]
@@ -104,12 +111,19 @@ class Names:
                 item = item.strip()
                 if not item:
                     continue
-                resolved = bool(self.lookup(item))
+                if item not in resolves:
+                    resolves[item] = bool(self.lookup(item))
+                resolved = resolves[item]
                 covered, count, items = previous[0]
                 score = (covered + (end - start if resolved else 0), count + int(resolved), items + 1)
                 if best[end] is None or score > best[end][0]:
-                    best[end] = (score, previous[1] + [item])
-        result = best[n][1] if best[n] else []
+                    best[end] = (score, start, item)
+        result: list[str] = []
+        end = n if best[n] is not None else 0
+        while end > 0:
+            _, end, item = best[end]  # type: ignore[misc]
+            result.append(item)
+        result.reverse()
         return [item for item in result if self.strip_articles(item)]
 
     def actors(self, text: str, line: int, context: str) -> list[Actor]:

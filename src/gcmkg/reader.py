@@ -6,27 +6,48 @@ the previous one), footnotes placed between paragraphs (`<sup>n</sup> text`) wit
 inside paragraphs, headings whose level changes from section to section, and numbered paragraphs
 written one per line without blank lines between them. Nothing is interpreted here: which heading
 is a session, which line is a role, is the extractor's business.
+
+Every pattern here runs in time linear in the length of its input, whatever the input: a pattern that
+could scan ahead from each of many start positions (an unclosed `<sup>`, a `[` without its `](...)`) has an
+alternative that consumes what can no longer match, so the next search starts after it.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyoxigraph import NamedNode
+
 from .errors import InputError
 
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
-FOOTNOTE = re.compile(r"^<sup>\s*(\d{1,3})\s*</sup>\s*(.*)$")
+# The heading's text is group 2 without its closing hashes (`heading_text`: a lazy group before `\s*#*\s*$`
+# would try the whole tail at every character).
+HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+# Any number of digits: a paragraph numbered 1000 is a paragraph, not the continuation of the one before.
+NUMBERED = re.compile(r"^(\d+)\.\s+(\S.*)$")
+FOOTNOTE = re.compile(r"^<sup>\s*(\d+)\s*</sup>\s*(.*)$")
+# A number longer than this is not a paragraph or footnote number (and `int` refuses more than 4,300 digits).
+MAX_DIGITS = 9
 RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
-SUP = re.compile(r"<sup>\s*(.*?)\s*</sup>")
-TAG = re.compile(r"</?(?:i|b|em|strong|u|span|br)\b[^>]*>", re.IGNORECASE)
-LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
-AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-EMPHASIS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1")
-UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])(_{1,2})(?=\S)(.+?)(?<=\S)\1(?!\w)")
+# The second alternative of SUP, TAG, LINK and AUTOLINK matches where the first cannot: an opening that has no
+# closing after it (so no later opening has either) is consumed whole and kept as it is.
+SUP = re.compile(r"<sup>\s*(.*?)\s*</sup>|<sup>.*")
+TAG = re.compile(r"</?(?:i|b|em|strong|u|span|br)\b[^>]*(>)?", re.IGNORECASE)
+# A link target holds no `](`, which would start another link: every `](` is read as the target of one link.
+LINK = re.compile(r"\[([^\]]*)\]\(((?:[^)\s\]]|\](?!\())*)\)|\[[^\]]*")
+AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)(>)?")
+# Emphasis: the text between two runs of the same markers, which holds no such run, so a search never reads
+# past the next run (a search for the next run that can close, from each opening, is quadratic).
+EMPHASIS = re.compile(r"(\*{1,3})(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
+UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])(_{1,2})(?=\S)((?:(?!\1).)+?)(?<=\S)\1(?!\w)")
+# A decimal character reference of 8 digits or more is past U+10FFFF, so U+FFFD (HTML5); `html.unescape` would
+# pass its digits to `int`, which refuses more than 4,300. Leading zeros are dropped first: they change nothing.
+CHARREF_ZEROS = re.compile(r"&#0+(?=[0-9])")
+CHARREF_TOO_LARGE = re.compile(r"&#[1-9][0-9]{7,}")
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 # A web address in plain text, up to a space or a character no URL holds; a backslash is kept for `url`.
 URL = re.compile(r"""\b(?:https?|ftp)://[^\s<>"{}|^`]+""", re.IGNORECASE)
@@ -34,6 +55,7 @@ URL = re.compile(r"""\b(?:https?|ftp)://[^\s<>"{}|^`]+""", re.IGNORECASE)
 # backslash is never part of a URL (RFC 3986), so one before punctuation is an escape.
 URL_ESCAPE = re.compile(r"\\+(?=[!-/:-@\[-`{-~])")
 URL_TRAILING = ".,;:!?'\"»"
+WHITESPACE = re.compile(r"\s+")
 # A block after a page break continues the last unit unless that unit ended its sentence; a list
 # broken after "Canada ;" has not ended, so ";" and ")" do not end a sentence here.
 SENTENCE_END = re.compile(r"[.!?:»]\s*$")
@@ -73,7 +95,7 @@ class Paragraph:
     section: Section | None
     segments: list[Segment] = field(default_factory=list)
     footnote_calls: list[int] = field(default_factory=list)
-    urls: list[str] = field(default_factory=list)  # the web addresses it prints or links to, unescaped
+    urls: list[str] = field(default_factory=list)  # the web addresses (IRIs) it prints or links to, unescaped
 
     @property
     def text(self) -> str:
@@ -99,14 +121,15 @@ class Document:
 
 
 def decode(path: Path, data: bytes) -> str:
-    """Bytes to text, refusing what is not a UTF-8 text file with the line where it breaks."""
+    """Bytes to text, refusing what is not a UTF-8 text file with the line where it breaks; the text is put
+    in Unicode normal form C, so a report saved decomposed ("e" + U+0301) reads as one saved composed ("é")."""
     if not data.strip():
         raise InputError(path, 1, "the file is empty: expected the Markdown text of a review report")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InputError(path, line, "this is a binary file, not Markdown text (it contains NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
@@ -115,6 +138,35 @@ def decode(path: Path, data: bytes) -> str:
             f"not valid UTF-8 (byte 0x{data[err.start]:02x} at column {column}); "
             "save the report as UTF-8 and try again",
         ) from None
+    return unicodedata.normalize("NFC", text)
+
+
+def number(digits: str) -> int | None:
+    """The value of a run of decimal digits (of any script, as `int` reads them), None if it is not one
+    or has more than MAX_DIGITS digits. `str.isdigit` would admit "²" and "⑤", which `int` refuses."""
+    return int(digits) if digits.isdecimal() and len(digits) <= MAX_DIGITS else None
+
+
+def heading_text(markdown: str) -> str:
+    """An ATX heading's text without the closing hashes and the spaces around them (`## Title ##`)."""
+    return markdown.rstrip().rstrip("#").rstrip()
+
+
+def unescape(text: str) -> str:
+    """HTML character references to characters, as `html.unescape` does, on input of any length."""
+    if "&#" in text:
+        text = CHARREF_TOO_LARGE.sub("&#xFFFD", CHARREF_ZEROS.sub("&#", text))
+    return html.unescape(text)
+
+
+def is_iri(address: str) -> bool:
+    """Whether an address is an IRI (RFC 3987) that RDF can name: "http://a%zz" or one with a control
+    character is printed in the text, but is no web address the graph can point to."""
+    try:
+        NamedNode(address)
+    except ValueError:
+        return False
+    return True
 
 
 def url(text: str) -> str:
@@ -127,9 +179,15 @@ def urls_in(text: str) -> list[str]:
     found: list[str] = []
     for match in URL.finditer(text):
         address = match.group(0).rstrip(URL_TRAILING)
-        while address.endswith(")") and address.count(")") > address.count("("):
-            address = address[:-1].rstrip(URL_TRAILING)
-        address = url(address)
+        # A closing parenthesis the address does not open is the sentence's: drop it, and the punctuation
+        # before it, as long as there are more closing than opening ones (counted once: linear time).
+        excess = address.count(")") - address.count("(")
+        end = len(address)
+        while excess > 0 and end and address[end - 1] == ")":
+            end, excess = end - 1, excess - 1
+            while end and address[end - 1] in URL_TRAILING:
+                end -= 1
+        address = url(address[:end])
         if address not in found:
             found.append(address)
     return found
@@ -142,33 +200,39 @@ def plain(markdown: str, footnote_numbers: set[int] | frozenset[int] = frozenset
 
     def sup(match: re.Match[str]) -> str:
         content = match.group(1)
-        if content.isdigit() and int(content) in footnote_numbers:
+        if content is None:
+            return match.group(0)
+        call = number(content)
+        if call is not None and call in footnote_numbers:
             if calls is not None:
-                calls.append(int(content))
+                calls.append(call)
             return ""
         return content  # an ordinal such as 128<sup>e</sup> stays as "128e"
 
-    text = SUP.sub(sup, markdown)
-    text = TAG.sub("", text)
+    # One space for any run of white space first (the result is the same): no pattern below meets a long run.
+    text = SUP.sub(sup, WHITESPACE.sub(" ", markdown))
+    text = TAG.sub(lambda m: "" if m.group(1) else m.group(0), text)
     targets: list[str] = []
 
     def link(match: re.Match[str]) -> str:
+        if match.group(2) is None:
+            return match.group(0)
         if URL.fullmatch(match.group(2)):
-            targets.append(url(html.unescape(match.group(2))))
+            targets.append(url(unescape(match.group(2))))
         return match.group(1) or match.group(2)
 
     text = LINK.sub(link, text)
-    text = AUTOLINK.sub(r"\1", text)
+    text = AUTOLINK.sub(lambda m: m.group(1) if m.group(2) else m.group(0), text)
     text = EMPHASIS.sub(r"\2", text)
     text = UNDERSCORE_EMPHASIS.sub(r"\2", text)
     text = ESCAPE.sub(r"\1", text)
-    text = html.unescape(text)
+    text = unescape(text)
     text = URL.sub(lambda m: url(m.group(0)), text)  # an address reads as it is, without escapes
     if urls is not None:
         for address in [*targets, *urls_in(text)]:
-            if address not in urls:
+            if address not in urls and is_iri(address):
                 urls.append(address)
-    return re.sub(r"\s+", " ", text).strip()
+    return WHITESPACE.sub(" ", text).strip()
 
 
 def blocks(lines: list[str]) -> list[list[Line]]:
@@ -218,7 +282,8 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
     text = decode(path, path.read_bytes())
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     all_blocks = blocks(lines)
-    footnote_numbers = {int(m.group(1)) for b in all_blocks if (m := FOOTNOTE.match(b[0].text.strip()))}
+    footnote_numbers = {n for b in all_blocks if (m := FOOTNOTE.match(b[0].text.strip()))
+                        and (n := number(m.group(1))) is not None}
 
     title: list[Line] = []
     toc: list[Line] = []
@@ -232,14 +297,18 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
     current: Paragraph | None = None
     section: Section | None = None
 
-    def start_paragraph(kind: str, number: int, line: Line, rest: str) -> Paragraph:
-        key = (kind, number)
+    def start_paragraph(kind: str, digits: str, line: Line, rest: str) -> Paragraph:
+        what = {"body": "paragraph", "annex": "annex paragraph", "footnote": "footnote"}[kind]
+        value = number(digits)
+        if value is None:
+            raise InputError(path, line.number, f"{what} number {digits[:20]}{'...' if len(digits) > 20 else ''} "
+                             f"has {len(digits)} digits: a {what} number has at most {MAX_DIGITS}")
+        key = (kind, value)
         if key in seen:
-            what = {"body": "paragraph", "annex": "annex paragraph", "footnote": "footnote"}[kind]
             raise InputError(path, line.number,
-                             f"duplicate {what} number {number} (already used on line {seen[key]})")
+                             f"duplicate {what} number {value} (already used on line {seen[key]})")
         seen[key] = line.number
-        para = Paragraph(kind, number, line.number, section if kind != "footnote" else None)
+        para = Paragraph(kind, value, line.number, section if kind != "footnote" else None)
         add_segment(para, line.number, rest, new=True)
         return para
 
@@ -266,15 +335,15 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
             continue
         heading = HEADING.match(first)
         if heading:
-            heading_text = plain(heading.group(2))
-            if toc_heading.search(heading_text):
+            caption = plain(heading_text(heading.group(2)))
+            if toc_heading.search(caption):
                 state = "toc"
                 toc.extend(block[1:])
                 continue
             state = "text"
-            if annex_heading.search(heading_text):
+            if annex_heading.search(caption):
                 part = "annex"
-            section = Section(heading_text, len(heading.group(1)), block[0].number, part, len(sections))
+            section = Section(caption, len(heading.group(1)), block[0].number, part, len(sections))
             sections.append(section)
             current = None
             rest = block[1:]
@@ -292,7 +361,7 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
             continue
         footnote = FOOTNOTE.match(first)
         if footnote:
-            para = start_paragraph("footnote", int(footnote.group(1)), block[0], footnote.group(2))
+            para = start_paragraph("footnote", footnote.group(1), block[0], footnote.group(2))
             for line in block[1:]:
                 add_segment(para, line.number, line.text.strip(), new=False, wrap=True)
             footnotes.append(para)
@@ -302,7 +371,7 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
             stripped = line.text.strip()
             numbered = NUMBERED.match(stripped)
             if numbered:
-                current = start_paragraph(part, int(numbered.group(1)), line, numbered.group(2))
+                current = start_paragraph(part, numbered.group(1), line, numbered.group(2))
                 paragraphs.append(current)
             elif current is not None:
                 add_segment(current, line.number, stripped, new=False, wrap=not new_block)

@@ -13,7 +13,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -26,6 +26,7 @@ OTHER_KINDS = (GCM.Forum, GCM.Place)
 QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "\u00a0": " ", "\u202f": " ", "–": "-", "‑": "-"})
 
 
+@lru_cache(maxsize=1 << 16)  # the same names and words again and again (each word of a function, as a demonym)
 def normal(text: str) -> str:
     """Comparison form of a name: NFC, straight apostrophes, single spaces, case-folded."""
     text = unicodedata.normalize("NFC", text).translate(QUOTES)
@@ -47,6 +48,8 @@ class Gazetteer:
     other_regional_names: dict[tuple[URIRef, str], set[URIRef]] = field(default_factory=dict)
     # organisation -> the organisations it is a unit of (org:subOrganizationOf, org:unitOf)
     parents: dict[URIRef, set[URIRef]] = field(default_factory=dict)
+    # name -> its closest known names, once per name (difflib takes milliseconds, and a list may repeat a name)
+    close_names: dict[tuple[str, int], list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def lookup(self, raw: str, kinds: tuple[URIRef, ...] | None = None,
                commission: URIRef | None = None) -> URIRef | None:
@@ -95,8 +98,11 @@ class Gazetteer:
 
     def closest(self, raw: str, n: int = 3) -> list[str]:
         key = normal(raw)
-        matches = difflib.get_close_matches(key, list(self.names), n=n, cutoff=0.6)
-        return [self.label(next(iter(sorted(self.names[m]))), self.language) or m for m in matches]
+        if (key, n) not in self.close_names:
+            matches = difflib.get_close_matches(key, list(self.names), n=n, cutoff=0.6)
+            self.close_names[key, n] = [self.label(next(iter(sorted(self.names[m]))), self.language) or m
+                                        for m in matches]
+        return list(self.close_names[key, n])
 
     def label(self, iri: URIRef, language: str) -> str | None:
         return self.labels.get((iri, language)) or self.labels.get((iri, "en"))
@@ -107,9 +113,7 @@ class Gazetteer:
     @cached_property
     def scanner(self) -> re.Pattern[str]:
         # Longest names first so "Commission économique pour l'Europe" wins over "Europe".
-        keys = sorted(set(self.names), key=lambda k: (-len(k), k))
-        alternation = "|".join(re.escape(k) for k in keys if len(k) > 1)
-        return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+        return re.compile(rf"(?<!\w)(?:{trie([k for k in self.names if len(k) > 1])})(?!\w)", re.IGNORECASE)
 
     def scan(self, text: str, kinds: tuple[URIRef, ...]) -> list[tuple[int, int, URIRef]]:
         """Longest non-overlapping mentions of known names of the given kinds in running text."""
@@ -120,6 +124,29 @@ class Gazetteer:
                 found.append((match.start(), match.end(), iri))
         return found
 
+
+
+def trie(keys: list[str]) -> str:
+    """A regular expression for any of `keys`, the longest that matches first, written as a trie: at each
+    character only the keys that still match are tried. The flat alternation `key1|key2|...` (longest first)
+    matches the same, but tries each of several hundred names at every character of the text."""
+    root: dict[str, dict] = {}
+    for key in keys:
+        node = root
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a key ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        # The longer keys (the branches) before the one that ends here: the order of longest first.
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        if "" in node:
+            return f"(?:{'|'.join(branches)})?"
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return pattern(root) or "(?!)"
 
 
 def most_specific(graph: Graph, iri: URIRef) -> URIRef | None:
