@@ -22,10 +22,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS
+from rdflib import Literal
+from rdflib.namespace import DCTERMS, XSD
 
-from gcmkg import iris
+from gcmkg import iris, validate
 from gcmkg.cli import main
+from gcmkg.dataset import to_ox
 from gcmkg.convert import Converted, convert
 from gcmkg.errors import InputError
 from gcmkg.iris import GCM
@@ -162,12 +164,32 @@ def test_an_address_that_is_no_iri_stays_in_the_text_and_the_build_succeeds(
     assert not [o for o in converted.graph.objects(iris.paragraph(REVIEW, "body", 2), DCTERMS.references)]
 
 
-@pytest.mark.xfail(strict=True, reason="validate.py `_rudof_term` re-reads a literal pyrudof prints unescaped as "
-                                       "Turtle: a SyntaxError (found by the fuzz test); remove this mark when fixed")
 @pytest.mark.parametrize("name", ['Solidarity\\Centre', 'Solidarity "Centre"'], ids=["backslash", "quote"])
 def test_an_unresolved_name_with_a_backslash_or_a_quote_builds(tmp_path: Path, name: str) -> None:
     path = write(tmp_path, replaced("Solidarity Center ;", f"{name} ;"))
     assert main(["build", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
+
+
+TRICKY_LITERALS = [Literal('a\\b'), Literal('say "hi"', lang="fr"), Literal('"'), Literal('x"@fr'),
+                   Literal('two\nlines\r'), Literal('ends with \\'), Literal('"q"', datatype=XSD.string),
+                   Literal("2", datatype=XSD.token)]
+
+
+def test_pyrudof_findings_give_back_the_literal_that_failed() -> None:
+    """pyrudof prints the value of a finding unescaped; `validate` must still hand back the very literal."""
+    data = "".join(f"<urn:a> <urn:p> {to_ox(value)} .\n" for value in TRICKY_LITERALS)
+    data += "<urn:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:C> .\n"
+    shapes = ("@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+              "<urn:S> a sh:NodeShape ; sh:targetClass <urn:C> ; "
+              "sh:property [ sh:path <urn:p> ; sh:datatype xsd:integer ] .")
+    import pyrudof
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(data, format=pyrudof.RDFFormat.NTriples)
+    rudof.read_shacl(shapes)
+    values = [validate._rudof_term(str(v.value)) for v in rudof.validate_shacl().violations]
+    # compared as RDF 1.1 terms, where a plain literal is an xsd:string (rdflib tells them apart)
+    assert sorted(str(to_ox(v)) for v in values) == sorted(str(to_ox(v)) for v in TRICKY_LITERALS)
 
 
 def test_a_url_closed_by_many_parentheses_keeps_what_it_opens() -> None:

@@ -374,10 +374,23 @@ def engine_name(engine: str | None = None) -> str:
 _TERM_PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
 
 
+# A literal as pyrudof prints it ends with its closing quote and its language tag or datatype, if any.
+_LITERAL_TAIL = re.compile(r'"(@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^\S+)?\Z')
+
+
 def _rudof_term(text: str):  # noqa: ANN202
     """pyrudof prints terms in Turtle's short forms: IRIs without brackets, `24` for an integer, prefixed
-    datatypes; read them back as Turtle."""
-    term = text if text.startswith(('"', "_:")) or re.fullmatch(r"[-+]?[0-9.eE+-]+|true|false", text) else f"<{text}>"
+    datatypes; read them back as Turtle. It prints a literal's text unescaped (`"a\\b "c""`), so the text runs
+    from the first quote to the last one before the tag or datatype, and is escaped again here."""
+    if text.startswith('"') and (tail := _LITERAL_TAIL.search(text, 1)):
+        lexical = text[1:tail.start()]
+        escaped = (lexical.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                   .replace("\r", "\\r"))
+        term = f'"{escaped}"{tail.group(1) or ""}'
+    elif text.startswith(("_:", '"')) or re.fullmatch(r"[-+]?[0-9.eE+-]+|true|false", text):
+        term = text
+    else:
+        term = f"<{text}>"
     line = f"{_TERM_PREFIXES}<urn:s> <urn:p> {term} ."
     return from_ox(next(iter(ox.parse(line.encode("utf-8"), format=ox.RdfFormat.TURTLE))).object)
 
