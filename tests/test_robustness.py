@@ -192,6 +192,20 @@ def test_pyrudof_findings_give_back_the_literal_that_failed() -> None:
     assert sorted(str(to_ox(v)) for v in values) == sorted(str(to_ox(v)) for v in TRICKY_LITERALS)
 
 
+def test_an_annex_section_for_a_session_the_body_lacks_is_kept_about_no_session(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # it used to be linked to a session with no other fact, and the graph then failed its shapes (exit 1)
+    path = write(tmp_path, replaced("### Quatrième séance", "### Cinquième séance"))
+    assert main(["build", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert ("annex paragraphs 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40 are under session 5, which the body of "
+            "the report does not describe; kept with no session") in capsys.readouterr().err
+    converted = convert(path, ROOT)
+    orphan = iris.paragraph(REVIEW, "annex", 30)
+    assert paragraph_text(converted, "annex", 30)
+    assert converted.graph.value(orphan, GCM.aboutSession) is None
+    assert converted.graph.value(iris.paragraph(REVIEW, "annex", 29), GCM.aboutSession) == iris.session(REVIEW, "3")
+
+
 def test_a_url_closed_by_many_parentheses_keeps_what_it_opens() -> None:
     urls: list[str] = []
     plain("(voir https://example.org/a_(b)" + ")" * 100_000, urls=urls)

@@ -604,11 +604,19 @@ class Extractor:
 
     def check_annex_sessions(self, annex: list[Paragraph], paragraph_sessions: dict[tuple[str, int], str],
                              sessions: set[str]) -> None:
+        """An annex paragraph under a session the body does not describe is kept, with its text and its thematic
+        links, but about no session: linking it to a session that has no other fact would make one up."""
+        orphans: dict[str, list[Paragraph]] = {}
         for para in annex:
             key = paragraph_sessions.get((para.part, para.number))
             if key is not None and key not in sessions:
-                self.diag.warn(para.line, f"annex paragraph {para.number} is under session {key}, "
-                               "which the body of the report does not describe")
+                orphans.setdefault(key, []).append(para)
+                del paragraph_sessions[(para.part, para.number)]
+        for key, paras in orphans.items():
+            numbers = ", ".join(str(p.number) for p in paras)
+            self.diag.warn(paras[0].line, f"annex paragraph{'s' if len(paras) > 1 else ''} {numbers} "
+                           f"{'are' if len(paras) > 1 else 'is'} under session {key}, which the body of the report "
+                           "does not describe; kept with no session")
 
 
 def extract(document: Document, lexicon: Lexicon, gazetteer: Gazetteer, diagnostics: Diagnostics) -> Extraction:
