@@ -6,11 +6,13 @@
 #   libapache-jena-java (Jena's riot, run from its jars: an independent JSON-LD parser; Debian ships no launcher)
 #   virtuoso-opensource-7-bin (virtuoso-t and isql-vt only: tests/virtuoso.py runs a throw-away Virtuoso with its
 #                  own virtuoso.ini; not virtuoso-opensource-7, whose postinst creates and starts a system server)
+#   chromium       (Debian's headless browser: tests/test_browser.py drives it with Playwright, executable_path
+#                  /usr/bin/chromium, so Playwright downloads no browser of its own)
 # owlready2 itself is a pip test extra (pyproject), not installed here.
 # Idempotent and quiet: does nothing when the packages are already installed.
 set -eu
 
-PACKAGES="default-jre-headless default-jdk-headless libowlapi-java raptor2-utils libapache-jena-java virtuoso-opensource-7-bin"
+PACKAGES="default-jre-headless default-jdk-headless libowlapi-java raptor2-utils libapache-jena-java virtuoso-opensource-7-bin chromium"
 
 missing=""
 for p in $PACKAGES; do
@@ -39,5 +41,7 @@ command -v rapper >/dev/null
 test -f /usr/share/java/jena-cmds.jar
 command -v virtuoso-t >/dev/null
 command -v isql-vt >/dev/null
+command -v chromium >/dev/null
 echo "owl tools: $(java -version 2>&1 | head -n 1); owlapi $(dpkg-query -W -f='${Version}' libowlapi-java)"
+echo "browser: $(chromium --version 2>/dev/null | head -n 1)"
 echo "rdf tools: $(rapper --version 2>&1 | head -n 1 | sed 's/^/rapper /'); jena $(dpkg-query -W -f='${Version}' libapache-jena-java); virtuoso $(dpkg-query -W -f='${Version}' virtuoso-opensource-7-bin)"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, describe, docs, export, publish, query, validate
-from .errors import InputError
+from .errors import InputError, UsageError
 from .reason import ENGINES, engine_name
 
 
@@ -31,7 +31,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     b = sub.add_parser("build", help="convert review reports (default: graph/sources/*.md) into graph/")
-    b.add_argument("reports", nargs="*", type=Path, metavar="REPORT.md")
+    b.add_argument("reports", nargs="*", type=Path, metavar="REPORT",
+                   help="a report as Markdown, Word (.docx) or PDF, the format told by the content")
     b.add_argument("-o", "--out", type=Path, help="output folder (default: graph/)")
     b.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     b.add_argument("--allow-invalid", action="store_true",
@@ -58,6 +59,11 @@ def parser() -> argparse.ArgumentParser:
     docs.add_arguments(o)
     u = sub.add_parser("publish", help="upload the graph to a SPARQL 1.1 Graph Store, one named graph per source")
     publish.add_arguments(u)
+
+    from . import serve, site  # light: the web stack (Starlette, Jinja2) is imported by `run`
+    serve.add_arguments(sub.add_parser("serve", help="serve the graph: linked-data pages, charts, SPARQL endpoint"))
+    site.add_arguments(sub.add_parser("site", help="write the pages and RDF documents as a static site, with w3id "
+                                                   "redirect rules"))
 
     c = sub.add_parser("check", help="check the ontology and the reference graph")
     c.add_argument("--format", choices=["text", "json"], default="text")
@@ -108,10 +114,16 @@ def main(argv: list[str] | None = None) -> int:
             return docs.run(args)
         if args.command == "publish":
             return publish.run(args)
+        if args.command == "serve":
+            from .serve import run as serve_run
+            return serve_run(args)
+        if args.command == "site":
+            from .site import run as site_run
+            return site_run(args)
         if args.command == "check":
             from .check import run
             return run(args.format)
-    except InputError as err:
+    except (InputError, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except FileNotFoundError as err:
