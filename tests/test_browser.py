@@ -64,6 +64,8 @@ def page(browser, base: str, tmp_path: Path):
 def shot(page, tmp_path: Path, name: str) -> None:
     png = page.screenshot(path=str(tmp_path / f"{name}.png"))
     assert not_blank(png), name
+    # nothing wider than the window: a long IRI in a note once pushed the property table off the right edge
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} scrolls sideways"
 
 
 def test_browse_from_home_to_actor_and_objective(page, tmp_path: Path) -> None:
