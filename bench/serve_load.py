@@ -27,6 +27,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+from sections import replace_section  # bench/sections.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = "<!-- serve_load.py: begin -->"
 END = "<!-- serve_load.py: end -->"
@@ -176,12 +178,7 @@ def main() -> int:
             f"embedded + 20 ms: worst {worst[0]} {(worst[2] - worst[1]) * 1000:+.1f} ms" if worst else "",
             "", END]
     section = "\n".join(text) + "\n"
-    current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
-    if BEGIN in current and END in current:
-        current = current[:current.index(BEGIN)] + section + current[current.index(END) + len(END) + 1:]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    args.out.write_text(current, encoding="utf-8")
+    replace_section(args.out, BEGIN, END, section)
     print(section)
     return 0 if not errors else 1
 

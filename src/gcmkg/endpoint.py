@@ -91,16 +91,8 @@ def formats_wanted(accept: str | None, explicit: str | None) -> tuple[str | None
         return (key if key in RESULT_FORMATS else None, key if key in GRAPH_FORMATS else None)
     results = graph = None
     best_r = best_g = 0.0
-    for part in (accept or "").split(","):
-        fields = [f.strip() for f in part.split(";")]
-        q = 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        r, g = ACCEPT_ALIASES.get(fields[0].lower(), (None, None))
+    for media, q in net.accept_ranges(accept):
+        r, g = ACCEPT_ALIASES.get(media, (None, None))
         if r and q > best_r:
             results, best_r = r, q
         if g and q > best_g:

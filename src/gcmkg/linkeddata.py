@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import dataset, iris, reference
+from . import dataset, iris, net, reference
 from .dataset import Source
 from .params import fold
 
@@ -83,16 +83,7 @@ def negotiate(accept: str | None, offered: list[str] | None = None) -> str | Non
     if not accept or not accept.strip():
         return offered[0]
     best: tuple[float, int, str] | None = None
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        q = 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
+    for media, q in net.accept_ranges(accept):
         if q <= 0:
             continue
         if media in ("*/*", "text/*", "application/*"):  # a wildcard: our first format of that kind

@@ -154,3 +154,20 @@ def refuse_services(query: str, allowed: list[str]) -> None:
 
 class ServiceRefused(ValueError):
     """A query would make the embedded store call a remote endpoint the user did not allow."""
+
+
+def accept_ranges(accept: str | None) -> list[tuple[str, float]]:
+    """The media ranges of an HTTP Accept header with their q-values, in the client's order (a q that is no
+    number counts as 0, as if refused)."""
+    ranges: list[tuple[str, float]] = []
+    for part in (accept or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        q = 1.0
+        for f in fields[1:]:
+            if f.lower().startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        ranges.append((fields[0].lower(), q))
+    return ranges
