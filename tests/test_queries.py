@@ -7,6 +7,8 @@
   queries use asserted triples and explicit paths only), on the bundled graph and on four reviews at once.
 * Parameters are bound as RDF terms through a trailing VALUES clause: hostile text stays a literal.
 * Exit codes: 0 ok, 2 usage or input error. Output formats follow the W3C SPARQL results formats.
+* `--lang en|fr|es` binds the label language inside the query text (`#+ lang:` header): English labels for the
+  French report with `--lang en`, the report's language where a label in the language asked for is missing.
 
 After a deliberate change of the graph or of a query, regenerate the golden files with
 ``GCMKG_UPDATE_GOLDEN=1 pytest tests/test_queries.py`` and read the diff before committing it.
@@ -97,6 +99,35 @@ def test_query_file_conventions(name: str) -> None:
     variables, has_values = q.query_variables(query.text)  # parses without outside prefixes
     assert not has_values
     assert set(query.params) <= variables
+    # a query that picks labels declares the variable --lang binds, and binds it to "" in each such subquery
+    assert (query.lang is not None) == ("wantedLang" in variables), name
+    if query.lang:
+        assert q.bind_language(query, None) == query.text
+        english = q.bind_language(query, "en")
+        assert english.count('VALUES ?wantedLang { "en" }') == query.text.count('VALUES ?wantedLang { "" }') > 0
+        assert q.query_variables(english)[0] == variables
+
+
+#: The queries whose rows carry labels, codes or titles chosen by language.
+LABELLED = ["actor-objectives", "actor-sessions", "on-behalf-of", "participants", "persons", "review-summary",
+            "session-actors", "unresolved-actors"]
+
+
+def test_the_labelled_queries_take_lang() -> None:
+    assert [x.name for x in q.canned_queries(REPO) if x.lang] == LABELLED
+
+
+def test_class_closures_are_far_below_their_limit() -> None:
+    """The class hierarchies are closed in subqueries with a LIMIT (for Virtuoso 7.2, tests/test_virtuoso.py):
+    the LIMIT must never cut them, so it stays far above what the ontology could give."""
+    import re
+
+    store = open_store(STORES[0], q.data_files(None, REPO))
+    pairs = store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"  # the closure, reflexive
+                        "SELECT (COUNT(*) AS ?n) WHERE { { ?c rdfs:subClassOf+ ?d } UNION { ?c a rdfs:Class } "
+                        "UNION { ?c a <http://www.w3.org/2002/07/owl#Class> } }").rows[0][0]
+    limits = [int(n) for x in q.canned_queries(REPO) for n in re.findall(r"\bLIMIT\s+(\d+)", x.text)]
+    assert limits and all(limit >= 100 * int(pairs) for limit in limits), (limits, pairs)
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED))
@@ -187,6 +218,14 @@ def test_stores_agree(name: str, which: str, request: pytest.FixtureRequest) -> 
         assert ox.rows == rd.rows
     else:
         assert Counter(ox.rows) == Counter(rd.rows)
+
+
+@pytest.mark.skipif(len(STORES) < 2, reason="pyoxigraph is not installed")
+@pytest.mark.parametrize("name", LABELLED)
+def test_stores_agree_in_english(name: str) -> None:
+    query = q.find_query(name, REPO)
+    ox, rd = (q.execute(query, [], store, root=REPO, lang="en") for store in STORES)
+    assert ox.vars == rd.vars and ox.rows == rd.rows
 
 
 def test_four_reviews_have_rows(four_reviews: Path) -> None:
@@ -476,6 +515,9 @@ def test_endpoint_gives_the_same_rows(endpoint: str, capsys: pytest.CaptureFixtu
         assert csv_rows(capsys, name, "--endpoint", endpoint) == csv_rows(capsys, name), name
     assert csv_rows(capsys, "session-actors", "--endpoint", endpoint, "-p", "session=2") == \
         csv_rows(capsys, "session-actors", "-p", "session=2")
+    for name in LABELLED:
+        assert csv_rows(capsys, name, "--endpoint", endpoint, "--lang", "en") == \
+            csv_rows(capsys, name, "--lang", "en"), name
     code, _, err = run(capsys, "query", "objectives", "--endpoint", endpoint, "--data", str(REPO / "graph"))
     assert code == 2 and "--endpoint" in err
 
@@ -550,3 +592,85 @@ def test_a_table_sorts_as_the_language_does_and_csv_keeps_the_querys_order(
     rows = csv_rows(capsys, "actor-objectives")
     names = list(dict.fromkeys(r[0] for r in rows[1:]))
     assert names[-1] == "États-Unis d'Amérique"  # SPARQL's ORDER BY: code points, exact, untouched
+
+
+# ------------------------------------------------------------------------------------------------- --lang
+
+
+def labels_by_code(capsys: pytest.CaptureFixture[str], name: str, *extra: str) -> dict[str, str]:
+    rows = csv_rows(capsys, name, *extra)
+    header = rows[0]
+    return {r[header.index("code")]: r[header.index("actor")] for r in rows[1:] if r[header.index("code")]}
+
+
+def test_lang_en_gives_english_labels_for_the_french_report(capsys: pytest.CaptureFixture[str]) -> None:
+    french = labels_by_code(capsys, "participants")
+    assert french["DNK"] == "Danemark" and french["OIM"] == "Organisation internationale pour les migrations"
+    english = labels_by_code(capsys, "participants", "--lang", "en")
+    assert english["DNK"] == "Denmark" and english["IOM"] == "International Organization for Migration"
+    assert "OIM" not in english and "IOM" not in french  # the acronym too
+    assert labels_by_code(capsys, "participants", "--lang", "fr") == french  # the report's language, asked for
+    persons = csv_rows(capsys, "persons", "--lang", "en")
+    assert ["Elma Saiz", "cochair", "Spain", "2"] in [r[1:] for r in persons]
+    summary = csv_rows(capsys, "review-summary", "--lang", "en")
+    assert summary[1][2:4] == ["Geneva", "Economic Commission for Europe"]
+    # a code given in the report's language still finds the actor, shown with its code in the language asked for
+    iom = csv_rows(capsys, "session-actors", "--lang", "en", "-p", "code=OIM")
+    assert len(iom) > 1 and {r[3:5] == ["International Organization for Migration", "IOM"] for r in iom[1:]} == {True}
+
+
+def test_lang_keeps_the_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    """Only the label and code columns change: the other columns, row for row, are the default's."""
+    for name in LABELLED:
+        default, english = csv_rows(capsys, name), csv_rows(capsys, name, "--lang", "en")
+        labels = {"actor", "label", "code", "speaker", "speaker_code", "represented", "represented_code",
+                  "affiliation", "place", "commission", "name"}
+        keep = [i for i, column in enumerate(default[0]) if column not in labels]
+        assert len(default) == len(english), name
+        assert sorted([r[i] for i in keep] for r in default) == sorted([r[i] for i in keep] for r in english), name
+
+
+def test_lang_falls_back_on_the_report_language(capsys: pytest.CaptureFixture[str]) -> None:
+    """--lang es: each actor's Spanish label where the reference graph has one, else the report's (French)."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    from gcmkg import reference
+
+    graph = Graph()
+    for path in reference.reference_files(REPO):
+        graph.parse(path)
+    spanish = {str(s): str(o) for s, o in graph.subject_objects(SKOS.prefLabel) if o.language == "es"}
+    default = csv_rows(capsys, "actor-sessions")
+    chosen = csv_rows(capsys, "actor-sessions", "--lang", "es")
+    assert len(default) == len(chosen)
+    for before, after in zip(default[1:], chosen[1:]):
+        assert after[0] == before[0]
+        assert after[1] == spanish.get(before[0], before[1]), before
+    assert any(r[0] not in spanish for r in default[1:]) or not spanish, "no fallback exercised"
+    assert URIRef  # noqa: B018 - imported for the reader: IRIs are compared as strings
+
+
+@pytest.mark.parametrize("value", ["de", "EN", "", "en-GB"])
+def test_an_unknown_lang_exits_2(capsys: pytest.CaptureFixture[str], value: str) -> None:
+    code, out, err = run(capsys, "query", "participants", "--lang", value)
+    assert (code, out) == (2, "")
+    assert f"unknown language {value!r}" in err and "en, fr, es" in err
+
+
+def test_lang_is_checked_by_the_library_too(tmp_path: Path) -> None:
+    with pytest.raises(q.UsageError, match="unknown language 'de'"):
+        q.bind_parameters(q.find_query("participants", REPO), [], "de")
+    broken = tmp_path / "broken.rq"
+    broken.write_text("#+ lang: ?wantedLang\nSELECT ?x WHERE { BIND(1 AS ?x) } ORDER BY ?x\n", encoding="utf-8")
+    with pytest.raises(q.UsageError, match=r"no `VALUES \?wantedLang"):
+        q.bind_parameters(q.read_query(broken), [], "en")
+
+
+def test_lang_on_a_query_without_labels_changes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert csv_rows(capsys, "objectives", "--lang", "es") == csv_rows(capsys, "objectives")
+
+
+def test_query_help_mentions_lang(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--lang en|fr|es" in q.query_help(q.find_query("participants", REPO))
+    assert "--lang" not in q.query_help(q.find_query("objectives", REPO))

@@ -223,6 +223,20 @@ def test_a_server_without_gcmkg_graphs_is_an_error_not_zero_rows() -> None:
     assert "holds no graph under https://w3id.org/gcmkg/" in err
 
 
+LABELLED = [x.name for x in q.canned_queries(REPO) if x.lang]  # the queries --lang changes
+
+
+@needs_server
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("name", LABELLED)
+def test_lang_gives_the_local_rows(plain_server: tuple[str, list[str]], name: str, lang: str) -> None:
+    """--lang binds the label language inside the query text: the same rows on the server, with no flag."""
+    base, _ = plain_server
+    code, local, err = cli("query", name, "--format", "csv", "--lang", lang)
+    assert code == 0, err
+    assert remote_csv(base, name, "--lang", lang) == local
+
+
 @needs_server
 def test_parameters_and_named_graphs(plain_server: tuple[str, list[str]], tmp_path: Path) -> None:
     base, graphs = plain_server

@@ -9,6 +9,13 @@ names; an unknown or ambiguous value is a UsageError that names the closest cand
 
 Terms are bound as N-Triples terms through one trailing VALUES clause, never pasted into the query text: see
 `bind_parameters`.
+
+The label language (`gcmkg query --lang`) cannot be a trailing VALUES clause: the canned queries choose labels
+inside subqueries, which a trailing clause joins only after they are evaluated. A query that takes it names a
+variable in its header (`#+ lang: ?wantedLang`) and binds it, inside each subquery that picks labels, with
+`VALUES ?wantedLang { "" }` ("": the report's language); `bind_language` puts the language tag, one of
+`LANGUAGES`, in place of that "" and of nothing else. The query stays self-contained SPARQL 1.1, the same text
+for the embedded stores and any endpoint.
 """
 
 from __future__ import annotations
@@ -152,11 +159,40 @@ def query_variables(text: str) -> tuple[set[str], bool]:
     return names, dict.get(tree[1], "valuesClause") is not None
 
 
-def bind_parameters(query: QueryFile, params: list[tuple[str, Term]]) -> str:
-    """The query text with the parameters joined through a trailing VALUES clause built from N-Triples terms.
-    A key given several times gives several alternatives (their rows are all kept)."""
-    if not params:
+#: The languages `--lang` takes: those of the reference graph's labels (en, fr) and of the Spanish reports (es;
+#: where the reference graph has no Spanish label, the queries fall back on the report's language).
+LANGUAGES = ("en", "fr", "es")
+
+
+def language_slot(variable: str) -> re.Pattern[str]:
+    """`VALUES ?variable { "" }`, as the canned queries write it (any spacing)."""
+    return re.compile(r'VALUES\s+\?%s\s*\{\s*""\s*\}' % re.escape(variable))
+
+
+def bind_language(query: QueryFile, lang: str | None) -> str:
+    """The query text with the label language bound (see the module docstring); unchanged for None (the
+    report's language) or for a query without a `#+ lang:` header (it has no labels to choose)."""
+    if lang is not None and lang not in LANGUAGES:
+        raise UsageError(f"unknown language {lang!r} for --lang: labels come in {', '.join(LANGUAGES)}")
+    variable = getattr(query, "lang", None)
+    if variable is None:
         return query.text
+    slot = language_slot(variable)
+    if not slot.search(query.text):
+        raise UsageError(f'{query.path}: its header names ?{variable} for the language, but no '
+                         f'`VALUES ?{variable} {{ "" }}` binds it')
+    if lang is None:
+        return query.text
+    return slot.sub(f'VALUES ?{variable} {{ "{lang}" }}', query.text)
+
+
+def bind_parameters(query: QueryFile, params: list[tuple[str, Term]], lang: str | None = None) -> str:
+    """The query text with the label language bound (`bind_language`; None: the report's) and the parameters
+    joined through a trailing VALUES clause built from N-Triples terms. A key given several times gives several
+    alternatives (their rows are all kept)."""
+    text = bind_language(query, lang)
+    if not params:
+        return text
     variables, has_values = query_variables(query.text)
     if has_values:
         raise UsageError(f"{query.path}: the query already ends with a VALUES clause; it cannot take --param")
@@ -171,7 +207,7 @@ def bind_parameters(query: QueryFile, params: list[tuple[str, Term]]) -> str:
     keys = list(values)
     rows = itertools.product(*(dict.fromkeys(values[k]) for k in keys))
     body = "\n".join("  (" + " ".join(row) + ")" for row in rows)
-    return f"{query.text.rstrip()}\n\nVALUES ({' '.join('?' + k for k in keys)}) {{\n{body}\n}}\n"
+    return f"{text.rstrip()}\n\nVALUES ({' '.join('?' + k for k in keys)}) {{\n{body}\n}}\n"
 
 
 # ---------------------------------------------------------------------------------------------- resolution

@@ -33,6 +33,10 @@ parameter must be a variable of the query, and one its ``#+ params:`` header dec
 header; the canned queries keep every declared parameter column bound in every row (an unbound value would
 join with any parameter value).
 
+The label language (``--lang en|fr|es``; default: each review's report language) is bound inside the query text,
+in the subqueries that pick labels, since a trailing VALUES clause joins only after them: `params.bind_language`.
+A label, title or acronym in the language asked for comes first, then one in the report's language, then any.
+
 Store choice, measured (load = ontology + reference graph + data; then every canned query once, median of
 three runs): on the bundled graph Oxigraph loads in 0.02 s and answers all canned queries in 0.15 s, rdflib
 takes 0.5 s and 3.3 s; on a 20-fold union (the review copied under 20 other IRIs) Oxigraph takes 0.16 s and
@@ -63,8 +67,9 @@ from rdflib.namespace import XSD
 from . import iris, net, tables
 from .dataset import NOT_REPORTS
 from .errors import UsageError
-from .params import (INTEGER, IRI_CHARS, bind_parameters, nt_term, parameter_term, parse_parameter,  # noqa: F401
-                     query_variables, resolve_parameters)  # the names tests and callers know from here
+from .params import (INTEGER, IRI_CHARS, LANGUAGES, bind_language, bind_parameters, nt_term,  # noqa: F401
+                     parameter_term, parse_parameter, query_variables,
+                     resolve_parameters)  # the names tests and callers know from here
 from .reference import ontology_file, project_root, reference_files
 from .store import (DEFAULT_TIMEOUT, FORMATS, STORES, EndpointStore, QuerySyntaxError, Result, StoreError, Term,
                     endpoint_credentials, open_store)
@@ -89,6 +94,9 @@ class QueryFile:
     #: parameter -> the kind of thing of the graph it names (``#+ kinds: ?actor actor; ?review review``),
     #: whose values are resolved from codes and labels (`params`)
     kinds: dict[str, str] | None = None
+    #: the variable that holds the label language (``#+ lang: ?wantedLang``), bound by ``--lang``
+    #: (`params.bind_language`); None for a query without labels to choose
+    lang: str | None = None
 
 
 def read_query(path: Path) -> QueryFile:
@@ -116,7 +124,9 @@ def read_query(path: Path) -> QueryFile:
         params = () if value.lower() in ("", "none") else tuple(dict.fromkeys(re.findall(r"\?([A-Za-z_]\w*)", value)))
     name = path.name.removesuffix(".rq")
     kinds = dict(re.findall(r"\?([A-Za-z_]\w*)\s+([a-z]+)", header.get("kinds", "")))
-    return QueryFile(name, path, text, header.get("summary", ""), header.get("description", ""), params, kinds)
+    lang = re.match(r"\?([A-Za-z_]\w*)", header.get("lang", ""))
+    return QueryFile(name, path, text, header.get("summary", ""), header.get("description", ""), params, kinds,
+                     lang.group(1) if lang else None)
 
 
 def queries_dir(root: Path | None = None) -> Path:
@@ -280,13 +290,14 @@ def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = 
             data: list[Path] | None = None, endpoint: str | None = None, root: Path | None = None,
             timings: dict[str, float] | None = None, default_graphs: list[str] | None = None,
             named_graphs: list[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-            allow_service: list[str] | None = None, lazy: bool = False) -> Result:
+            allow_service: list[str] | None = None, lazy: bool = False, lang: str | None = None) -> Result:
     """Bind the parameters, open the store, run the query (the library entry point behind `gcmkg query`).
+    `lang`: the language of the labels (one of `LANGUAGES`), the report's when None or when it has none.
     `default_graphs`, `named_graphs` and `timeout` apply to an endpoint (the whole of `gcmkg query` is bounded
     by `run_query`); its credentials come from the environment (GCMKG_ENDPOINT_USER, GCMKG_ENDPOINT_PASSWORD).
     An embedded store makes no request: a SERVICE to an endpoint not in `allow_service` is refused
     (net.ServiceRefused). `lazy`: SELECT rows as an iterator (Oxigraph), for output that streams them."""
-    bind_parameters(query, params)  # a parameter the query lacks is refused before any store is opened
+    bind_parameters(query, params, lang)  # a parameter the query lacks is refused before any store is opened
     if not endpoint:
         net.refuse_services(query.text, allow_service or [])
     start = time.perf_counter()
@@ -301,7 +312,7 @@ def execute(query: QueryFile, params: list[tuple[str, Term]], store_kind: str = 
             raise UsageError("--default-graph-uri and --named-graph-uri need --endpoint")
         store = open_store(store_kind, data_files(data, root))
     loaded = time.perf_counter()
-    text = bind_parameters(query, resolve_parameters(query, params, store))
+    text = bind_parameters(query, resolve_parameters(query, params, store), lang)
     result = store.query(text, lazy=lazy)
     if timings is not None:
         timings.update(load=loaded - start, query=time.perf_counter() - loaded)
@@ -314,6 +325,13 @@ def graph_iri(text: str) -> str:
     if not (re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) and IRI_CHARS.fullmatch(iri)):
         raise UsageError(f"bad graph IRI {text!r}: expected an absolute IRI such as https://w3id.org/gcmkg/ontology")
     return iri
+
+
+def language(text: str) -> str:
+    """A --lang value: one of LANGUAGES."""
+    if text not in LANGUAGES:
+        raise argparse.ArgumentTypeError(f"unknown language {text!r}: labels come in {', '.join(LANGUAGES)}")
+    return text
 
 
 def seconds(text: str) -> float:
@@ -336,6 +354,9 @@ def add_query_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--data", action="append", type=Path, metavar="PATH",
                    help="data file or folder to query instead of graph/*.ttl (repeatable); the ontology and "
                         "reference graph are always added")
+    p.add_argument("--lang", type=language, metavar="|".join(LANGUAGES),
+                   help="labels, titles and acronyms in this language, else in the report's (the default), else in "
+                        "any; queries without labels ignore it")
     p.add_argument("--format", choices=FORMAT_CHOICES, default="table",
                    help="table (readable), csv/tsv (W3C SPARQL results CSV/TSV) or json (SPARQL results JSON)")
     p.add_argument("--store", choices=STORES, default="oxigraph",
@@ -400,7 +421,7 @@ def run_query(args: argparse.Namespace) -> int:
         def work() -> None:
             result = execute(query, params, args.store, args.data, args.endpoint, timings=timings,
                              default_graphs=args.default_graph_uri, named_graphs=args.named_graph_uri,
-                             timeout=args.timeout, allow_service=args.allow_service, lazy=True)
+                             timeout=args.timeout, allow_service=args.allow_service, lazy=True, lang=args.lang)
             try:
                 write(chunks(result, args.format, query.text, args.full), args.out)
             finally:  # pyoxigraph's answer must be dropped on the thread that made it, even on an error
@@ -465,8 +486,10 @@ def params_text(query: QueryFile) -> str:
 def query_help(query: QueryFile) -> str:
     """What `gcmkg query NAME --help` says of one query before the options."""
     params = params_text(query) if query.params is not None else "any variable of the query"
+    lang = (f"\n\nlabels (--lang {'|'.join(LANGUAGES)}): in the language asked for, else in the report's (the "
+            "default), else in any" if query.lang else "")
     return (f"{query.name}: {query.summary}\n\n{query.description}\n\nparameters (--param NAME=VALUE, repeatable): "
-            f"{params or 'none'}\n\n")
+            f"{params or 'none'}{lang}\n\n")
 
 
 def run_queries(args: argparse.Namespace) -> int:
