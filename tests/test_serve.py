@@ -172,6 +172,11 @@ def test_home_search_queries_charts(client: httpx.Client) -> None:
     data = client.get("/query/actor-sessions.csv", params={"actor": "DNK"})
     assert data.text.splitlines()[0].startswith("actor,") and len(data.text.splitlines()) > 2
     assert client.get("/query/actor-sessions.json", params={"actor": "DNK"}).json()["results"]["bindings"]
+    # the rows' labels follow the page's language, as `gcmkg query --lang` does
+    english = client.get("/query/participants", params={"lang": "en"}).text
+    french = client.get("/query/participants", params={"lang": "fr"}).text
+    assert ">Denmark<" in english and ">Danemark<" not in english
+    assert ">Danemark<" in french and ">Denmark<" not in french
     bad = client.get("/query/actor-sessions", params={"actor": "Atlantis"})
     assert bad.status_code == 400 and "Atlantis" in bad.text
     for name in ("heatmap", "coverage", "sessions"):

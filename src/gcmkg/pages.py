@@ -441,12 +441,13 @@ class Pages:
     def find(self, name: str) -> query.QueryFile | None:
         return next((q for q in self.queries if q.name == name), None)
 
-    def run_query(self, q: query.QueryFile, values: dict[str, str]) -> Result:
+    def run_query(self, q: query.QueryFile, values: dict[str, str], lang: str | None = None) -> Result:
         """A canned query on the served store, parameters resolved as `gcmkg query` resolves them (codes,
-        labels, prefixed names); UsageError for a bad value."""
+        labels, prefixed names), labels in the page's language (`gcmkg query --lang`); UsageError for a bad
+        value."""
         params = [query.parse_parameter(f"{k}={v}") for k, v in values.items() if v]
         query.bind_parameters(q, params)  # refuses unknown parameters before anything runs
-        text = query.bind_parameters(q, resolve_parameters(q, params, _StoreAdapter(self.served)))
+        text = query.bind_parameters(q, resolve_parameters(q, params, _StoreAdapter(self.served)), lang)
         return _StoreAdapter(self.served).query(text)
 
     def query_page(self, q: query.QueryFile, values: dict[str, str], lang: str, result: Result | None,

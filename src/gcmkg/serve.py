@@ -106,7 +106,7 @@ def create_app(served: Served, pool: endpoint.Pool | None, max_bytes: int = endp
         values = {p: request.query_params.get(p, "")[:300] for p in (q.params or ())}
         lang = lang_of(request)
         try:
-            result = await anyio.to_thread.run_sync(pages.run_query, q, values)
+            result = await anyio.to_thread.run_sync(pages.run_query, q, values, lang)
         except (QueryUsageError, UsageError, QuerySyntaxError) as err:
             if ext:
                 return PlainTextResponse(f"{err}\n", 400)

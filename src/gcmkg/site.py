@@ -88,9 +88,9 @@ def build_site(served: Served, out: Path, host: str = DEFAULT_HOST) -> int:
                 for ext in ("csv", "json"):
                     put(app_file(f"charts/{name}", params, ext), pages.table_bytes(header, rows, ext))
     for q in pages.queries:
-        result = pages.run_query(q, {})
+        result = pages.run_query(q, {})  # the data files: labels in each report's language, as `gcmkg query`
         for lang in LANGUAGES:
-            put(app_file(f"query/{q.name}", lang=lang), pages.query_page(q, {}, lang, result))
+            put(app_file(f"query/{q.name}", lang=lang), pages.query_page(q, {}, lang, pages.run_query(q, {}, lang)))
         put(app_file(f"query/{q.name}", ext="csv"), "".join(query.csv_chunks(result)))
         put(app_file(f"query/{q.name}", ext="json"), "".join(query.json_chunks(result)))
     for path in sorted(served.downloads):
