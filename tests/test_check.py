@@ -26,7 +26,7 @@ def test_counts_the_issue_asks_for() -> None:
     for path in [ontology_file(ROOT), *reference_files(ROOT)]:
         graph.parse(path)
     states = set(graph.subjects(RDF.type, GCM.State))
-    assert len(states) == 193
+    assert len(states) == 194  # the 193 UN Member States and the State of Palestine (observer State, ESCWA member)
     unece = {s for s in states if (s, None, None) in graph
              and any(str(o).endswith("/org/unece") for o in graph.objects(s, None))}
     assert len(unece) == 56
@@ -75,6 +75,17 @@ def test_broken_copies_are_caught(copy: Path, capsys: pytest.CaptureFixture[str]
     assert Path(file).resolve() == path.resolve() and number.isdigit()
     if case in ("missing-label", "duplicate-label"):
         assert int(number) == len(text.splitlines()) + 2  # the line appended above
+
+
+def test_a_term_without_a_spanish_label_is_caught(copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Terms are labelled in the three languages the converter reads; defined in English and French."""
+    path = copy / "ontology" / "gcm.owl.ttl"
+    path.write_text(path.read_text(encoding="utf-8") + '\ngcm:Broken a owl:Class ; rdfs:label "Broken"@en, "Cassé"@fr ; '
+                    'skos:definition "x"@en, "x"@fr .\n', encoding="utf-8")
+    assert check.run("text", copy) == 1
+    out = capsys.readouterr().out
+    assert "missing-label: https://w3id.org/gcmkg/ontology#Broken: no rdfs:label in @es" in out
+    assert "skos:definition in @es" not in out and "in @fr" not in out
 
 
 def test_unparsable_turtle_is_an_input_error(copy: Path) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import atomic, dataset, describe, docs, owlfiles, reason, reference, validate
+from . import atomic, dataset, describe, docs, emit, owlfiles, reason, reference, validate
 from .convert import Converted, convert
 from .errors import InputError, Problem
 from .reference import project_root
@@ -60,6 +60,7 @@ def build_one(path: Path, root: Path, check: bool = True, reasoner: str | None =
     inferred = infer(converted, root, reasoner)
     report = validate.validate(converted.graph, root, [str(path)], engine) if check else None
     asserted = owlfiles.report_header(converted.graph, converted.stem, root)
+    emit.source_file(asserted, converted.stem, converted.origin)  # the file read: name, format, SHA-256
     files = {f"{converted.stem}.ttl": dataset.graph_turtle(asserted),
              f"{converted.stem}-inferred.ttl": dataset.graph_turtle(owlfiles.inferred_header(inferred, converted.stem))}
     return Built(path, converted.stem, converted.diagnostics.warnings, files, report)
@@ -88,13 +89,14 @@ class _Failed:
     file: str
     line: int
     message: str
+    problem: Problem | None = None  # as the worker said it (a PDF's problem by page)
 
 
 def _build_in_worker(args: tuple) -> Built | _Failed:
     try:
         return build_one(*args)
     except InputError as err:
-        return _Failed(err.problem.file, err.problem.line, err.problem.message)
+        return _Failed(err.problem.file, err.problem.line, err.problem.message, err.problem)
 
 
 def reference_entailments(root: Path, reasoner: str | None = None) -> bytes:
@@ -136,7 +138,11 @@ def build_each(reports: list[Path], root: Path, check: bool = True, jobs: int | 
         for item in pool.map(_build_in_worker, [(path, root, check, reasoner, engine) for path in reports]):
             if isinstance(item, _Failed):  # on an unusable report, the reports after it are not worth converting
                 pool.shutdown(wait=True, cancel_futures=True)
-                raise InputError(item.file, item.line, item.message)
+                failure = InputError(item.file, item.line, item.message)
+                if item.problem is not None:
+                    failure.problem = item.problem
+                    failure.args = (str(item.problem),)
+                raise failure
             built.append(item)
             if not quiet:
                 progress(len(built), len(reports), item)
@@ -157,7 +163,12 @@ def build(reports: list[Path], out: Path | None, root: Path | None = None, quiet
     out = out or root / "graph"
     if out.exists() and not out.is_dir():  # said before the work, not after
         raise InputError(out, 1, "the output must be a folder, and this is a file")
+    stems: dict[str, Path] = {}
     for path in reports:
+        if path.stem in stems and Path(path).resolve() != stems[path.stem].resolve():  # report.md and report.pdf
+            raise InputError(path, 1, f"{stems[path.stem]} is also named {path.stem}: both would be "
+                                      f"graph/{path.stem}.ttl; build one form of a report")
+        stems.setdefault(path.stem, Path(path))
         if path.stem == owlfiles.REFERENCE_STEM:
             raise InputError(path, 1, f"a report may not be named {path.name}: graph/{owlfiles.REFERENCE_INFERRED_FILE} "
                                       "holds the reference graph's entailments; rename the file")

@@ -1,8 +1,10 @@
 """`gcmkg check`: the ontology and the reference graph, checked as the converter and Protégé need them.
 
-Problems reported: a term without `rdfs:label` or `skos:definition` in English and French; a `gcm:` term
-used but not declared; a label shared by two states or two organisations in one language (it would make
-names ambiguous); an objective without both titles; a lexicon concept that is not in the reference graph.
+Problems reported: a term without `rdfs:label` in English, French and Spanish or without `skos:definition` in
+English and French (the ontology defines its terms in those two; it labels them in the three languages the
+converter reads); a `gcm:` term used but not declared; a label shared by two states or territories, or by two
+organisations, in one language (it would make names ambiguous); an objective without its title in each of the
+three languages; a lexicon concept that is not in the reference graph.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from .reference import ontology_file, reference_files
 from .resolve import normal
 
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype)
-LANGUAGES = ("en", "fr")
+# The languages every term has a label in (those of the reports the converter reads), and those it is defined in.
+LANGUAGES = ("en", "fr", "es")
+DEFINITION_LANGUAGES = ("en", "fr")
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,9 @@ def terms(graph: Graph) -> list[Finding]:
     out = []
     declared = {s for t in TERM_TYPES for s in graph.subjects(RDF.type, t) if isinstance(s, URIRef)}
     for term in sorted(declared):
-        for prop, what in ((RDFS.label, "rdfs:label"), (SKOS.definition, "skos:definition")):
-            for lang in LANGUAGES:
+        for prop, what, languages in ((RDFS.label, "rdfs:label", LANGUAGES),
+                                      (SKOS.definition, "skos:definition", DEFINITION_LANGUAGES)):
+            for lang in languages:
                 if not has_lang(graph, term, prop, lang):
                     out.append(Finding("missing-label", str(term), f"no {what} in @{lang}"))
     used = {t for triple in graph for t in triple if isinstance(t, URIRef) and str(t).startswith(str(GCM))}
@@ -96,7 +101,8 @@ def terms(graph: Graph) -> list[Finding]:
 def duplicates(graph: Graph) -> list[Finding]:
     out = []
     families = {
-        "state": {s for s in graph.subjects(RDF.type, GCM.State)},
+        # States and territories share one name space: the converter resolves a country's name among both
+        "state": {s for c in (GCM.State, GCM.Territory) for s in graph.subjects(RDF.type, c)},
         "organisation": {s for c in graph.transitive_subjects(RDFS.subClassOf, GCM.Organisation)
                          for s in graph.subjects(RDF.type, c)},
     }

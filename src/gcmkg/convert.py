@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import emit, extract, lexicon, reader, reference, resolve
+from . import emit, extract, ingest, lexicon, reader, reference, resolve
 from .errors import Diagnostics, InputError
 from .records import Extraction
 
@@ -20,6 +20,7 @@ class Converted:
     graph: Graph
     extraction: Extraction
     diagnostics: Diagnostics
+    origin: ingest.Origin | None = None  # the file read: name, format (Markdown, Word, PDF), SHA-256
 
 
 def detect_language(path: Path) -> lexicon.Lexicon:
@@ -38,14 +39,23 @@ def detect_language(path: Path) -> lexicon.Lexicon:
 
 
 def convert(path: Path, root: Path | None = None) -> Converted:
-    lex = detect_language(path)
-    document = reader.read(path, lex.pattern("headings", "toc"), lex.pattern("headings", "annex"))
-    gazetteer = gazetteer_for(root, lex.language)
-    diagnostics = Diagnostics(str(path))
-    extraction = extract.extract(document, lex, gazetteer, diagnostics)
-    graph = emit.emit(document, extraction, lex, gazetteer, labels_for(root, lex.language),
-                      reference.derived(root, "substantive", lambda: emit.substantive_roles(reference.ontology(root))))
-    return Converted(path, path.stem, graph, extraction, diagnostics)
+    path = ingest.ingest(path)  # a PDF or Word report reads as Markdown from here on; its name is kept
+    try:
+        lex = detect_language(path)
+        document = reader.read(path, lex.pattern("headings", "toc"), lex.pattern("headings", "annex"),
+                               lex.patterns("role_lines", "sentence"))
+        gazetteer = gazetteer_for(root, lex.language)
+        diagnostics = Diagnostics(str(path))
+        extraction = extract.extract(document, lex, gazetteer, diagnostics)
+        graph = emit.emit(document, extraction, lex, gazetteer, labels_for(root, lex.language),
+                          reference.derived(root, "substantive",
+                                            lambda: emit.substantive_roles(reference.ontology(root))))
+    except InputError as err:  # in a PDF, said by page
+        err.problem = path.locate(err.problem)
+        err.args = (str(err.problem),)
+        raise
+    diagnostics.warnings = [path.locate(w) for w in diagnostics.warnings]
+    return Converted(path, path.stem, graph, extraction, diagnostics, path.origin)
 
 
 def gazetteer_for(root: Path | None, language: str) -> resolve.Gazetteer:

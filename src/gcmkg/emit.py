@@ -204,8 +204,13 @@ class Emitter:
         self.suffixes[base] = suffix
         self.minted.add(iri)
         g.add((iri, RDF.type, GCM[p.role]))
+        if p.capacity:  # also of the subclass that says in which capacity (gcm:ObserverAttendance, ...)
+            g.add((iri, RDF.type, GCM[p.capacity]))
         names = ", ".join(a.raw for a in p.actors)
-        g.add((iri, RDFS.label, self.text(self.labels["participation"].format(role=self.labels["roles"][p.role], actors=names))))
+        role = self.labels["roles"][p.capacity or p.role] + (f" ({p.office})" if p.office else "")
+        g.add((iri, RDFS.label, self.text(self.labels["participation"].format(role=role, actors=names))))
+        if p.office:
+            g.add((iri, GCM.office, self.text(p.office)))
         g.add((iri, GCM.inEvent, event))
         if p.role in self.substantive:  # engages the speaker with the session's objectives (the ontology's chain)
             g.add((iri, GCM.substantiveIn, event))
@@ -280,3 +285,25 @@ def substantive_roles(ontology: Graph) -> frozenset[str]:
 def emit(document: Document, extraction: Extraction, lexicon: Lexicon, gazetteer: Gazetteer,
          labels: dict[URIRef, str], substantive: frozenset[str]) -> Graph:
     return Emitter(document, extraction, lexicon, gazetteer).run(labels, substantive)
+
+
+def source_file(graph: Graph, stem: str, origin) -> None:
+    """What the report graph file says of the file it was read from (an `ingest.Origin`), on the graph's own IRI
+    (its owl:Ontology header, which `gcmkg build` writes): `dcterms:source` the file named by its content (an
+    RFC 6920 `ni:` IRI: the SHA-256, and the media type as `ct`), and a comment with its name, format and SHA-256
+    in hex. The report's `dcterms:source` keeps the file's name. The facts (`convert`) do not depend on it: the
+    same report saved as other bytes gives the same facts."""
+    if origin is None:
+        return
+    from . import lexicon
+    node = iris.report_graph(stem)
+    graph.add((node, DCTERMS.source, URIRef(origin.ni)))
+    # In English and French, and in the report's language (dcterms:language of its gcm:Report) if another: the words
+    # are each lexicon's [labels] source_file.
+    report_languages = {str(o) for s in graph.subjects(RDF.type, GCM.Report) for o in graph.objects(s, DCTERMS.language)}
+    for language in sorted({"en", "fr"} | (report_languages & set(lexicon.available()))):
+        text = lexicon.load(language).table("labels")["source_file"].format(
+            name=origin.name, format=origin.format_name, media_type=origin.media_type, sha256=origin.sha256)
+        graph.add((node, RDFS.comment, Literal(text, lang=language)))
+
+

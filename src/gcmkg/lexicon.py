@@ -15,6 +15,19 @@ WORD = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
+class Role:
+    """A session role as a lexicon defines it: a label means the role when one of its `means` words is in it and
+    none of its `unless` words (the words of a more specific role: "lead" in "Lead Member State speaker")."""
+
+    name: str
+    means_words: tuple[re.Pattern[str], ...]
+    unless_words: tuple[re.Pattern[str], ...]
+
+    def means(self, label: str) -> bool:
+        return any(p.search(label) for p in self.means_words) and not any(p.search(label) for p in self.unless_words)
+
+
+@dataclass(frozen=True)
 class Lexicon:
     language: str
     data: dict[str, Any]
@@ -23,7 +36,9 @@ class Lexicon:
         return _compile(self.data[section][key], flags)
 
     def patterns(self, section: str, key: str, flags: int = FLAGS) -> list[re.Pattern[str]]:
-        return [_compile(p, flags) for p in self.data[section][key]]
+        """A list of patterns; a single pattern written as a string is a list of one."""
+        value = self.data.get(section, {}).get(key, [])
+        return [_compile(p, flags) for p in ([value] if isinstance(value, str) else value)]
 
     def words(self, section: str, key: str) -> list[str]:
         return list(self.data[section][key])
@@ -37,8 +52,20 @@ class Lexicon:
     def month(self, word: str) -> int | None:
         return self.data["months"].get(word.lower())
 
-    def roles(self) -> list[tuple[str, re.Pattern[str]]]:
-        return [(role, _compile(p, FLAGS)) for role, p in self.data["roles"].items()]
+    def roles(self) -> list[Role]:
+        """The roles of a session, each known by its meaning words (see `Role`)."""
+        return [Role(name, tuple(_compile(p, FLAGS) for p in spec["means"]),
+                     tuple(_compile(p, FLAGS) for p in spec.get("unless", [])))
+                for name, spec in self.data["roles"].items()]
+
+    def role_of(self, label: str) -> list[str]:
+        """The roles a label means: none (not a role label), one, or several (ambiguous: never guessed)."""
+        return [role.name for role in self.roles() if role.means(label)]
+
+    def prose_roles(self) -> list[tuple[str, re.Pattern[str]]]:
+        """(role, pattern with a `list` group): a role given in a sentence instead of a label line."""
+        return [(role, _compile(p, FLAGS)) for role, patterns in self.data.get("prose_roles", {}).items()
+                for p in patterns]
 
     def concepts(self) -> list[tuple[str, list[re.Pattern[str]]]]:
         """Concept key ('theme/diaspora') with its patterns, sorted for determinism; `whole_words` finds them."""

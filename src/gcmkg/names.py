@@ -13,9 +13,10 @@ from .lexicon import FLAGS, Lexicon
 from .records import Actor
 from .resolve import Gazetteer, normal
 
-ACTOR_KINDS = (GCM.State, GCM.Organisation)
+ACTOR_KINDS = (GCM.State, GCM.Organisation, GCM.Territory)  # a territory: an associate member of a commission
 PAREN_TAIL = re.compile(r"^(?P<name>.+?)\s*\((?P<inner>[^()]+)\)$")
-PARTICLES = {"de", "du", "des", "van", "von", "der", "den", "da", "dos", "das", "di", "del", "bin", "ibn", "al", "el", "le", "la", "y"}
+# "y" is not one: "Norteamérica y el Caribe" is a place, and a Spanish name joined by "y" is rare.
+PARTICLES = {"de", "du", "des", "van", "von", "der", "den", "da", "dos", "das", "di", "del", "bin", "ibn", "al", "el", "le", "la"}
 
 
 class Names:

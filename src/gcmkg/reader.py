@@ -60,7 +60,21 @@ WHITESPACE = re.compile(r"\s+")
 # broken after "Canada ;" has not ended, so ";" and ")" do not end a sentence here.
 SENTENCE_END = re.compile(r"[.!?:»]\s*$")
 # "Modératrice : ...", "*Organisateurs principaux* : ...": a labelled line always starts a new unit.
-LABELLED = re.compile(r"^[*_]*[A-ZÀ-Ý][^:.;]{2,80}?[*_]*\s?:(?:\s|$)")
+LABELLED = re.compile(r"^[*_]*[A-ZÀ-Ý][^:.;]{2,80}?(?:[*_]*\s?:|:[*_]+)(?:\s|$)")
+# The end of a list that is complete: a capitalised last word ("Network on Migration") or a closing bracket.
+LIST_COMPLETE = re.compile(r"(?:(?<![\w'’.-])[A-ZÀ-Ý][\w'’.-]*|\))\s*$")
+# A line set in bold on its own, after the title block, where a heading should be ("**D. Fourth thematic
+# session**"): the PDF conversion lost its heading mark. It is read as a heading; a bold sentence (ending in a
+# full stop) is not.
+# A masthead line of a UN document that is an item on its own even when the lines around it run on without a
+# blank line: a document symbol ("E/ESCWA/GCM/2023/3"), a date ("24 avril 2023", "14 de junio de 2024") or a
+# line in capitals ("GÉNÉRALE", "ORIGINAL : ANGLAIS").
+MASTHEAD_LINE = re.compile(r"^(?:[A-Z][A-Z0-9.]*(?:/[A-Z0-9.]+)+|\d{1,2}\w{0,2}\s+(?:de\s+)?[^\W\d_]+\s+(?:de\s+)?\d{4}"
+                           r"|(?=[^a-z\u00DF-\u00FF]*$)[^A-Z]*[A-Z].*)$")
+# A list item's marker at the start of a line inside a paragraph ("- Organizers: ...", "• ..."); "*Moderator*" is
+# emphasis, not a marker (no space after the star).
+BULLET = re.compile(r"^(?:[-+•–]|\*(?=\s))\s+")
+BOLD_HEADING = re.compile(r"^\*\*(?P<text>[^*]{2,120}?)\*\*$")
 
 
 @dataclass(frozen=True)
@@ -250,6 +264,13 @@ def blocks(lines: list[str]) -> list[list[Line]]:
     return result
 
 
+def complete_label_line(segment: Segment) -> bool:
+    """Whether a unit is a labelled line ("Lead organizers: ILO and IOM") whose list is complete: it ends with a
+    name or a closing bracket, not with a separator or a lower-case word ("... and", "... Network on"), so the
+    block after it is a new unit, not the rest of its list broken by a page."""
+    return bool(LABELLED.match(segment.markdown)) and bool(LIST_COMPLETE.search(segment.text))
+
+
 def title_items(block: list[Line]) -> list[Line]:
     """Split a title-block block into items: a bold run is one item, consecutive plain lines another."""
     items: list[Line] = []
@@ -264,21 +285,38 @@ def title_items(block: list[Line]) -> list[Line]:
     for line in block:
         stripped = line.text.strip()
         starts_bold = stripped.startswith("**")
-        if not in_bold and starts_bold:
+        masthead = not in_bold and not starts_bold and MASTHEAD_LINE.match(plain(stripped))
+        if not in_bold and (starts_bold or masthead):
             flush()
         buffer.append(line)
         if starts_bold and not in_bold:
             in_bold = not (stripped.endswith("**") and len(stripped) > 2)
         elif in_bold and stripped.endswith("**"):
             in_bold = False
-        if not in_bold and (starts_bold or stripped.endswith("**")):
+        if not in_bold and (starts_bold or stripped.endswith("**") or masthead):
             flush()
     flush()
     return items
 
 
-def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str]) -> Document:
-    """Parse one report; `toc_heading` and `annex_heading` come from the report language's lexicon."""
+def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str],
+         unit_start: list[re.Pattern[str]] | None = None) -> Document:
+    """Parse one report; `toc_heading` and `annex_heading` come from the report language's lexicon, and so do
+    the `unit_start` patterns: a block that starts so ("Interventions were made by ...") begins a new unit of
+    its paragraph, as a labelled line does, instead of continuing the unit before it."""
+    starts_unit = unit_start or []
+    list_next: int | None = None  # the number the next item of a numbered list inside a paragraph would have
+
+    def list_item(para: Paragraph, digits: str, expected: int | None) -> bool:
+        """Whether a numbered line is an item of a list printed inside a paragraph ("The agenda was as follows:"
+        then "1. Opening of the session." on its own line), not a new paragraph: a list starts at 1 right after a
+        paragraph whose text ends with a colon, and goes on 2, 3, ..."""
+        value = number(digits)
+        if value is None or para.part == "footnote":
+            return False
+        if expected is not None:
+            return value == expected
+        return value == 1 and para.number > 1 and para.text.rstrip().endswith(":")
     text = decode(path, path.read_bytes())
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     all_blocks = blocks(lines)
@@ -322,7 +360,9 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
             if call not in para.footnote_calls:
                 para.footnote_calls.append(call)
         if not new and para.segments and (wrap or not (SENTENCE_END.search(para.segments[-1].text)
-                                                       or LABELLED.match(markdown))):
+                                                       or LABELLED.match(markdown)
+                                                       or any(p.match(text) for p in starts_unit)
+                                                       or complete_label_line(para.segments[-1]))):
             last = para.segments[-1]
             last.markdown += " " + markdown
             last.text = f"{last.text} {text}".strip()
@@ -334,8 +374,12 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
         if RULE.match(first) and len(block) == 1:
             continue
         heading = HEADING.match(first)
-        if heading:
-            caption = plain(heading_text(heading.group(2)))
+        bold = BOLD_HEADING.match(first) if state == "text" and len(block) == 1 else None
+        if bold and bold.group("text").rstrip().endswith("."):
+            bold = None
+        if heading or bold:
+            level = len(heading.group(1)) if heading else 6
+            caption = plain(heading_text(heading.group(2))) if heading else plain(bold.group("text"))
             if toc_heading.search(caption):
                 state = "toc"
                 toc.extend(block[1:])
@@ -343,7 +387,7 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
             state = "text"
             if annex_heading.search(caption):
                 part = "annex"
-            section = Section(caption, len(heading.group(1)), block[0].number, part, len(sections))
+            section = Section(caption, level, block[0].number, part, len(sections))
             sections.append(section)
             current = None
             rest = block[1:]
@@ -370,11 +414,20 @@ def read(path: Path, toc_heading: re.Pattern[str], annex_heading: re.Pattern[str
         for line in block:
             stripped = line.text.strip()
             numbered = NUMBERED.match(stripped)
-            if numbered:
+            if numbered and current is not None and list_item(current, numbered.group(1), list_next):
+                add_segment(current, line.number, stripped, new=True)  # "1. Election of officers." in paragraph 10
+                list_next = int(numbered.group(1)) + 1
+            elif numbered:
                 current = start_paragraph(part, numbered.group(1), line, numbered.group(2))
                 paragraphs.append(current)
+                list_next = None
             elif current is not None:
-                add_segment(current, line.number, stripped, new=False, wrap=not new_block)
+                item = BULLET.match(stripped)
+                if item:
+                    stripped = stripped[item.end():]
+                # a bullet or a labelled line ("Moderator: ...") starts a unit even inside a block
+                starts = bool(item) or bool(LABELLED.match(stripped)) or any(p.match(plain(stripped)) for p in starts_unit)
+                add_segment(current, line.number, stripped, new=not new_block and starts, wrap=not new_block and not starts)
             else:
                 loose.append(Segment(line.number, stripped, plain(stripped, footnote_numbers)))
             new_block = False

@@ -42,6 +42,10 @@ class Participation:
     function: str | None = None
     affiliation: Actor | None = None
     represented_by: list[Actor] = field(default_factory=list)
+    # A subclass of the role's class the participation is of as well, where the report says in which capacity an
+    # actor attended: "ObserverAttendance" or "AssociateMemberAttendance" for the role "Attendance".
+    capacity: str | None = None
+    office: str | None = None  # an office of the meeting as printed (role "OfficeHolding"): "Vicepresidencias"
 
 
 @dataclass

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from .iris import GCM, ORG
 
 NAME_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, RDFS.label, GCM.acronym)
-ACTOR_ROOTS = (GCM.State, GCM.Organisation)
+ACTOR_ROOTS = (GCM.State, GCM.Organisation, GCM.Territory)
 OTHER_KINDS = (GCM.Forum, GCM.Place)
 QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "\u00a0": " ", "\u202f": " ", "–": "-", "‑": "-"})
 
@@ -79,7 +79,7 @@ class Gazetteer:
         kind = self.kinds.get(iri)
         if kind is None:
             return None
-        if kind == GCM.State or kind in OTHER_KINDS:
+        if kind in (GCM.State, GCM.Territory) or kind in OTHER_KINDS:
             return kind
         return GCM.Organisation
 
