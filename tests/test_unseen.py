@@ -67,7 +67,7 @@ def checks() -> list:
 
 
 def test_every_blind_report_has_its_facts() -> None:
-    assert len(REPORTS) == 3, REPORTS
+    assert len(REPORTS) == 4, REPORTS
 
 
 @pytest.mark.parametrize(("stem", "check"), checks())
