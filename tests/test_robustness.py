@@ -172,7 +172,7 @@ def test_an_unresolved_name_with_a_backslash_or_a_quote_builds(tmp_path: Path, n
 
 TRICKY_LITERALS = [Literal('a\\b'), Literal('say "hi"', lang="fr"), Literal('"'), Literal('x"@fr'),
                    Literal('two\nlines\r'), Literal('ends with \\'), Literal('"q"', datatype=XSD.string),
-                   Literal("2", datatype=XSD.token)]
+                   Literal("2", datatype=XSD.token), Literal("tab\there, bell\x07"), Literal("émoji 😀 中文", lang="fr")]
 
 
 def test_pyrudof_findings_give_back_the_literal_that_failed() -> None:

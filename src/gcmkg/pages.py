@@ -21,10 +21,9 @@ import jinja2
 import pyoxigraph as ox
 
 from . import chartdata, charts, iris, query
-from .dataset import from_ox
 from .linkeddata import BASE, DOC_FORMATS, RDF_TYPE, Served, curie, last_segment, order_key
 from .params import fold, resolve_parameters
-from .store import Result
+from .store import Result, result_of
 
 from .weblinks import ONTOLOGY_PATH, Link, Linker, Value
 
@@ -590,19 +589,10 @@ class _StoreAdapter:
 
     def query(self, text: str, lazy: bool = False) -> Result:
         graphs = [ox.NamedNode(g) for g in self.served.data_graphs]
-        answer = self.served.store.query(text, default_graph=graphs)
-        if isinstance(answer, ox.QueryBoolean):
-            return Result("ask", boolean=bool(answer))
-        if isinstance(answer, ox.QueryTriples):
-            return Result("graph", triples=[(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
-                                            for t in answer])
-        names = [v.value for v in answer.variables]
-        return Result("select", names, [tuple(from_ox(v) if v is not None else None for v in s) for s in answer])
+        return result_of(self.served.store.query(text, default_graph=graphs))
 
 
-@lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
-    return fold(text)
+_fold = lru_cache(maxsize=65536)(fold)  # the search folds every label on each request: each label once
 
 
 def _objective_order(link: Link) -> tuple:

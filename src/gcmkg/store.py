@@ -145,23 +145,28 @@ class OxigraphStore:
             answer = self._store.query(text)
         except SyntaxError as err:
             raise QuerySyntaxError(str(err)) from err
-        # Results repeat the same labels, codes and IRIs in many rows: convert each distinct term once.
-        seen: dict = {}
+        return result_of(answer, lazy)
 
-        def term(value):  # noqa: ANN001, ANN202 - pyoxigraph term in, rdflib term out
-            if value is None:
-                return None
-            if value not in seen:
-                seen[value] = from_ox(value)  # a plain literal for xsd:string, as rdflib's
-            return seen[value]
 
-        if isinstance(answer, ox.QueryBoolean):
-            return Result("ask", boolean=bool(answer))
-        if isinstance(answer, ox.QueryTriples):
-            return Result("graph", triples=[(term(t.subject), term(t.predicate), term(t.object)) for t in answer])
-        names = [v.value for v in answer.variables]
-        rows = (tuple(term(value) for value in solution) for solution in answer)
-        return Result("select", names, rows if lazy else list(rows))  # type: ignore[arg-type]
+def result_of(answer, lazy: bool = False) -> Result:  # noqa: ANN001 - a pyoxigraph query answer
+    """A pyoxigraph answer as a `Result` of rdflib terms; with `lazy`, SELECT rows are an iterator."""
+    # Results repeat the same labels, codes and IRIs in many rows: convert each distinct term once.
+    seen: dict = {}
+
+    def term(value):  # noqa: ANN001, ANN202 - pyoxigraph term in, rdflib term out
+        if value is None:
+            return None
+        if value not in seen:
+            seen[value] = from_ox(value)  # a plain literal for xsd:string, as rdflib's
+        return seen[value]
+
+    if isinstance(answer, ox.QueryBoolean):
+        return Result("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        return Result("graph", triples=[(term(t.subject), term(t.predicate), term(t.object)) for t in answer])
+    names = [v.value for v in answer.variables]
+    rows = (tuple(term(value) for value in solution) for solution in answer)
+    return Result("select", names, rows if lazy else list(rows))  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------- remote endpoint

@@ -177,9 +177,6 @@ class ValidationReport:
         return {"conforms": self.conforms, "files": self.files, "language": lang, "seconds": round(self.seconds, 3),
                 "counts": self.counts(), "results": [r.as_json(lang) for r in self.results]}
 
-    def json(self, lang: str = "en") -> str:
-        return json.dumps(self.as_json(lang), ensure_ascii=False, indent=2) + "\n"
-
     def graph(self, lang: str = "en") -> Graph:
         """The report as a SHACL validation report graph (sh:ValidationReport), messages in `lang`."""
         g = bind(Graph())
@@ -212,11 +209,10 @@ class ValidationReport:
                 g.add((node, GCM.statedIn, r.source.iri))
         return g
 
-    def turtle(self, lang: str = "en") -> str:
-        return self.graph(lang).serialize(format="longturtle")
-
     def render(self, fmt: str, lang: str) -> str:
-        return {"text": self.text, "json": self.json, "turtle": self.turtle}[fmt](lang)
+        if fmt == "json":
+            return json.dumps(self.as_json(lang), ensure_ascii=False, indent=2) + "\n"
+        return self.graph(lang).serialize(format="longturtle") if fmt == "turtle" else self.text(lang)
 
 
 # ---------------------------------------------------------------------------------------------- naming
@@ -383,10 +379,8 @@ def _rudof_term(text: str):  # noqa: ANN202
     datatypes; read them back as Turtle. It prints a literal's text unescaped (`"a\\b "c""`), so the text runs
     from the first quote to the last one before the tag or datatype, and is escaped again here."""
     if text.startswith('"') and (tail := _LITERAL_TAIL.search(text, 1)):
-        lexical = text[1:tail.start()]
-        escaped = (lexical.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-                   .replace("\r", "\\r"))
-        term = f'"{escaped}"{tail.group(1) or ""}'
+        # JSON's string escapes are Turtle's too, non-ASCII characters kept (Turtle has no surrogate pairs)
+        term = json.dumps(text[1:tail.start()], ensure_ascii=False) + (tail.group(1) or "")
     elif text.startswith(("_:", '"')) or re.fullmatch(r"[-+]?[0-9.eE+-]+|true|false", text):
         term = text
     else:
