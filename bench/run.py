@@ -841,7 +841,10 @@ def main(argv: list[str] | None = None) -> int:
     note = plot(results, args.out.with_name("cost.png"))
     if note:
         text = text.replace("![cost against N](cost.png)", note)
-    args.out.write_text(text + "\n", encoding="utf-8")
+    # the other benchmarks' marked sections (serve_load.py, read_office.py: bench/sections.py) stay as they are
+    current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
+    others = current[current.index("\n<!-- "):] if "\n<!-- " in current else ""
+    args.out.write_text(text + "\n" + others, encoding="utf-8")
     raw = {"sizes": [{"n": s.n, "build": [vars(r) | {"stdout": "", "stderr": r.stderr[-2000:]} for r in s.build],
                       "stages": {k: [vars(r) | {"stderr": r.stderr[-2000:]} for r in v]
                                  for k, v in s.stage_runs.items()},
