@@ -29,7 +29,7 @@ from .resolve import normal
 
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype)
 # The languages every term has a label in (those of the reports the converter reads), and those it is defined in.
-LANGUAGES = ("en", "fr", "es")
+LANGUAGES = tuple(lexicon.available())  # a language gets its lexicon and its labels together
 DEFINITION_LANGUAGES = ("en", "fr")
 
 

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from . import chartdata, charts, iris, query
 from .linkeddata import BASE, DOC_FORMATS, RDF_TYPE, Served, curie, last_segment, order_key
 from .params import fold, resolve_parameters
-from .store import Result, result_of
+from .store import QuerySyntaxError, Result, result_of
 
 from .weblinks import ONTOLOGY_PATH, Link, Linker, Value
 
@@ -441,13 +441,12 @@ class Pages:
         return next((q for q in self.queries if q.name == name), None)
 
     def run_query(self, q: query.QueryFile, values: dict[str, str], lang: str | None = None) -> Result:
-        """A canned query on the served store, parameters resolved as `gcmkg query` resolves them (codes,
-        labels, prefixed names), labels in the page's language (`gcmkg query --lang`); UsageError for a bad
-        value."""
+        """A canned query on the served store, with parameters and labels as `gcmkg query --param/--lang` takes
+        them; UsageError for a bad value."""
         params = [query.parse_parameter(f"{k}={v}") for k, v in values.items() if v]
         query.bind_parameters(q, params)  # refuses unknown parameters before anything runs
-        text = query.bind_parameters(q, resolve_parameters(q, params, _StoreAdapter(self.served)), lang)
-        return _StoreAdapter(self.served).query(text)
+        store = _StoreAdapter(self.served)
+        return store.query(query.bind_parameters(q, resolve_parameters(q, params, store), lang))
 
     def query_page(self, q: query.QueryFile, values: dict[str, str], lang: str, result: Result | None,
                    error: str = "") -> str:
@@ -579,8 +578,7 @@ class Pages:
 
 
 class _StoreAdapter:
-    """The served store behind the `store.Store` interface the parameter resolution reads; the canned queries see
-    the data `gcmkg query` loads (every graph but the dataset description) as their default graph."""
+    """The served store as a `store.Store`: the default graph is what `gcmkg query` loads (all but void.ttl)."""
 
     name = "oxigraph"
 
@@ -588,8 +586,10 @@ class _StoreAdapter:
         self.served = served
 
     def query(self, text: str, lazy: bool = False) -> Result:
-        graphs = [ox.NamedNode(g) for g in self.served.data_graphs]
-        return result_of(self.served.store.query(text, default_graph=graphs))
+        try:
+            return result_of(self.served.store.query(text, default_graph=[ox.NamedNode(g) for g in self.served.data_graphs]))
+        except SyntaxError as err:  # as `store.OxigraphStore` says it: the page shows a bad query
+            raise QuerySyntaxError(str(err)) from err
 
 
 _fold = lru_cache(maxsize=65536)(fold)  # the search folds every label on each request: each label once

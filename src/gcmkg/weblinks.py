@@ -13,7 +13,7 @@ from html import escape
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from . import iris
+from . import iris, net
 from .docs import anchor
 from .linkeddata import BASE, iri_path
 
@@ -28,16 +28,8 @@ def pick_language(query_lang: str | None, cookie: str | None, accept_language: s
         if choice in LANGUAGES:
             return choice
     best, best_q = "en", 0.0
-    for part in (accept_language or "").split(","):
-        fields = [f.strip() for f in part.split(";")]
-        code = fields[0].lower().split("-")[0]
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
+    for tag, q in net.accept_ranges(accept_language):
+        code = tag.split("-")[0]
         if code in LANGUAGES and q > best_q:
             best, best_q = code, q
     return best
