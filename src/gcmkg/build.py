@@ -86,17 +86,14 @@ def jobs_for(count: int, jobs: int | None = None) -> int:
 class _Failed:
     """An InputError raised in a worker process: raised again in the parent."""
 
-    file: str
-    line: int
-    message: str
-    problem: Problem | None = None  # as the worker said it (a PDF's problem by page)
+    problem: Problem  # as the worker said it (a PDF's problem by page)
 
 
 def _build_in_worker(args: tuple) -> Built | _Failed:
     try:
         return build_one(*args)
     except InputError as err:
-        return _Failed(err.problem.file, err.problem.line, err.problem.message, err.problem)
+        return _Failed(err.problem)
 
 
 def reference_entailments(root: Path, reasoner: str | None = None) -> bytes:
@@ -138,11 +135,7 @@ def build_each(reports: list[Path], root: Path, check: bool = True, jobs: int | 
         for item in pool.map(_build_in_worker, [(path, root, check, reasoner, engine) for path in reports]):
             if isinstance(item, _Failed):  # on an unusable report, the reports after it are not worth converting
                 pool.shutdown(wait=True, cancel_futures=True)
-                failure = InputError(item.file, item.line, item.message)
-                if item.problem is not None:
-                    failure.problem = item.problem
-                    failure.args = (str(item.problem),)
-                raise failure
+                raise InputError.of(item.problem)
             built.append(item)
             if not quiet:
                 progress(len(built), len(reports), item)

@@ -51,9 +51,7 @@ def convert(path: Path, root: Path | None = None) -> Converted:
                           reference.derived(root, "substantive",
                                             lambda: emit.substantive_roles(reference.ontology(root))))
     except InputError as err:  # in a PDF, said by page
-        err.problem = path.locate(err.problem)
-        err.args = (str(err.problem),)
-        raise
+        raise InputError.of(path.locate(err.problem)) from err
     diagnostics.warnings = [path.locate(w) for w in diagnostics.warnings]
     return Converted(path, path.stem, graph, extraction, diagnostics, path.origin)
 

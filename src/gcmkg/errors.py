@@ -23,6 +23,14 @@ class InputError(Exception):
         self.problem = Problem(str(file), line, message)
         super().__init__(str(self.problem))
 
+    @classmethod
+    def of(cls, problem: Problem) -> InputError:
+        """The error saying `problem` as it is (e.g. a PDF's, named by page: `ingest`)."""
+        err = cls(problem.file, problem.line, problem.message)
+        err.problem = problem
+        err.args = (str(problem),)
+        return err
+
 
 @dataclass
 class Diagnostics:
